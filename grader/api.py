@@ -1,0 +1,63 @@
+"""The in-process and file entry points: ``check(Value)`` and ``grade(path)``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from grader.config import Config, load_config
+from grader.discover.api import EngineAPI
+from grader.evaluate.runner import InProcessRunner, Runner
+from grader.pipeline import EngineGrader
+from grader.results import CategoryResult, Report
+from grader.score.rubric import total
+
+
+def check(value_class: type, config: Optional[Config] = None, **settings: Any) -> Report:
+    """Grade a Value class defined in this process (for a student's own notebook)."""
+    config = config or load_config(**settings)
+    namespace = {value_class.__name__: value_class}
+    if "class_name" not in config.names:
+        config.names["class_name"] = value_class.__name__
+    return grade_runner(InProcessRunner(namespace), config, submission=value_class.__name__)
+
+
+def grade_runner(runner: Runner, config: Config, submission: Optional[str] = None) -> Report:
+    """Discover the API through the runner, check every category, and score it."""
+    started = time.perf_counter()
+    found = runner.discover(config.names)
+    if not found.get("ok"):
+        return ungradable(found.get("message", "No engine found."), config, submission)
+    api = EngineAPI.from_dict(found["api"])
+    grader = EngineGrader(runner, api, found.get("missing", {}), config)
+    results = grader.grade()
+    score, max_score = total(results)
+    return Report(
+        score=score,
+        max_score=max_score,
+        categories=results,
+        detected=api.describe(),
+        seed=config.seed,
+        submission=submission,
+        execution_time=round(time.perf_counter() - started, 3),
+    )
+
+
+def ungradable(message: str, config: Config, submission: Optional[str] = None) -> Report:
+    """A score of 0 with the reason, for a submission that cannot be run at all."""
+    max_score = sum(config.weights.values())
+    return Report(0.0, max_score, [], notes=[message], seed=config.seed,
+                  submission=submission, gradable=False)
+
+
+def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: Any) -> Report:
+    """Grade a submission file (temporary in-process version until the sandbox lands)."""
+    config = config or load_config(**settings)
+    path = Path(path)
+    namespace: dict[str, Any] = {"__name__": "submission"}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return grade_runner(InProcessRunner(namespace), config, submission=str(path))
+
+
+__all__ = ["check", "grade", "CategoryResult"]

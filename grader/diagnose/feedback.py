@@ -1,0 +1,134 @@
+"""Turn one failing lane into feedback: the code, expected vs got, where it first goes wrong, a hint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from grader.compare.verdict import Mismatch
+from grader.discover.api import EngineAPI
+from grader.graph import Graph, expression, node_names, to_code
+from grader.ops import OPS
+
+ENGINE_SCOPES = ("reuse", "graph", "api")
+
+
+@dataclass
+class Failure:
+    """A minimal failing graph (one lane) and everything the student is told about it."""
+
+    graph: Graph
+    mismatch: Mismatch
+    message: str
+    code: str
+    expected: Optional[str] = None
+    got: Optional[str] = None
+    hint: Optional[str] = None
+    scopes: list[str] = field(default_factory=list)  # the scopes of the bug models that match
+
+
+def explain_failure(
+    graph: Graph,
+    values: np.ndarray,
+    grads: np.ndarray,
+    got: Any,
+    mismatch: Mismatch,
+    api: EngineAPI,
+) -> Failure:
+    """Feedback for a single-lane failing graph."""
+    names = node_names(graph)
+    code = to_code(graph, api)
+    if mismatch.kind == "error" and mismatch.error:
+        return _error_failure(graph, mismatch, names, code, api)
+    if mismatch.kind in ("malformed", "flaky") or mismatch.node is None:
+        message = (
+            "Your engine returned something other than numbers for value or grad."
+            if mismatch.kind == "malformed"
+            else "The same graph gave different results on a second run: does your class "
+            "keep state between values (a class-level list or counter)?"
+        )
+        return Failure(graph, mismatch, message, code)
+    node = names[mismatch.node]
+    what = "value" if mismatch.kind == "value" else "gradient"
+    attr = api.data_attr if mismatch.kind == "value" else api.grad_attr
+    expected = f"{node}.{attr} == {mismatch.expected!r}"
+    got_text = f"{node}.{attr} == {mismatch.got!r}"
+    message = f"Wrong {what} of {node} {_made_by(graph, mismatch.node, names, api)}."
+    if mismatch.kind == "grad":
+        message += _consumers(graph, mismatch.node, names, api)
+    hints, scopes = _fingerprint(graph, got)
+    return Failure(graph, mismatch, message, code + f"\n# expected {expected}, got {mismatch.got!r}",
+                   expected, got_text, hints, scopes)
+
+
+def is_engine_level(failure: Failure) -> bool:
+    """Whether a model of a backward()-level bug (not an op's) explains the failure."""
+    return bool(failure.scopes) and all(s in ENGINE_SCOPES for s in failure.scopes)
+
+
+def _made_by(graph: Graph, node: int, names: list[str], api: EngineAPI) -> str:
+    step = graph.step_of(node)
+    if step is None:
+        return "(a leaf)"
+    return f"(made by {names[node]} = {expression(graph, step, api, names)})"
+
+
+def _consumers(graph: Graph, node: int, names: list[str], api: EngineAPI) -> str:
+    users = [
+        f"{names[graph.n_leaves + k]} = {expression(graph, s, api, names)}"
+        for k, s in enumerate(graph.steps)
+        if node in s.args
+    ]
+    if not users:
+        return " It is the output: backward() should set its gradient to 1."
+    return (
+        f" {names[node]}'s gradient comes from the backward of: {'; '.join(users)}."
+        " Check those ops' backward functions."
+    )
+
+
+def _error_failure(
+    graph: Graph, mismatch: Mismatch, names: list[str], code: str, api: EngineAPI
+) -> Failure:
+    error = mismatch.error or {}
+    where = error.get("step")
+    kind, text = error.get("type", "Error"), error.get("message", "")
+    if error.get("phase") == "backward":
+        place = f"{names[-1]}.{api.backward}()"
+    elif where is None:
+        place = f"{api.class_name}(number)"
+    else:
+        node = graph.n_leaves + where
+        place = f"{names[node]} = {expression(graph, graph.steps[where], api, names)}"
+    message = f"{place} raised {kind}: {text}"
+    return Failure(graph, mismatch, message, code, got=f"{kind}: {text}", hint=_error_hint(kind, text))
+
+
+def _error_hint(kind: str, text: str) -> Optional[str]:
+    if kind == "AttributeError" and ("'float'" in text or "'int'" in text):
+        return ("A plain number reached code that expects a Value. Wrap numbers first: "
+                "other = other if isinstance(other, Value) else Value(other).")
+    if kind == "RecursionError":
+        return ("Your code calls itself without end: a reflected method such as __radd__ "
+                "should compute self + other, not other + self (which calls __radd__ again); "
+                "on a long graph, a recursive topological sort also hits Python's limit.")
+    if kind == "WrongType":
+        return "Every operation must return a new Value, not a plain number."
+    return None
+
+
+def _fingerprint(graph: Graph, got: Any) -> tuple[Optional[str], list[str]]:
+    """Hints from the bug models that reproduce the student's numbers."""
+    try:
+        from grader.diagnose.fingerprint import fingerprint
+    except ImportError:
+        return None, []
+    models = fingerprint(graph, [got])
+    if not models:
+        return None, []
+    return " ".join(dict.fromkeys(m.hint for m in models)), [m.scope for m in models]
+
+
+__all__ = ["Failure", "explain_failure", "is_engine_level", "OPS"]

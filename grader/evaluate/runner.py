@@ -1,0 +1,69 @@
+"""Runners carry graphs to the student's engine and bring back plain numbers.
+
+The in-process runner serves ``check(Value)`` in a student's own notebook; the sandboxed
+runner (grader.sandbox) serves graded submissions, whose code is untrusted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Protocol
+
+from grader.discover.api import EngineAPI
+from grader.discover.finder import discover, find_class, missing_operators
+from grader.evaluate.student import evaluate
+from grader.graph import Graph
+
+
+class RunnerError(Exception):
+    """The engine could not be run at all for this request (crash, timeout, exit)."""
+
+    def __init__(self, kind: str, message: str, output: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.output = output
+
+
+class Runner(Protocol):
+    """What the pipeline needs from wherever the student's code lives."""
+
+    def discover(self, overrides: dict[str, Any]) -> dict[str, Any]: ...
+
+    def evaluate(self, graph: Graph, seed: bool) -> Any: ...
+
+    def output(self) -> str: ...
+
+
+def discovery_result(namespace: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Discovery as plain data (also the sandbox method's answer)."""
+    from grader.discover.finder import DiscoveryError
+
+    try:
+        api = discover(namespace, overrides)
+    except DiscoveryError as error:
+        return {"ok": False, "message": str(error)}
+    cls = find_class(namespace, api.class_name)
+    return {"ok": True, "api": api.to_dict(), "missing": missing_operators(cls)}
+
+
+class InProcessRunner:
+    """Runs the engine in this process: for a student checking their own class."""
+
+    def __init__(self, namespace: dict[str, Any]):
+        self.namespace = namespace
+        self.cls: Optional[type] = None
+        self.api = EngineAPI()
+
+    def discover(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        result = discovery_result(self.namespace, overrides)
+        if result["ok"]:
+            self.api = EngineAPI.from_dict(result["api"])
+            self.cls = self.namespace[self.api.class_name]
+        return result
+
+    def evaluate(self, graph: Graph, seed: bool) -> Any:
+        assert self.cls is not None, "discover() first"
+        return evaluate(self.cls, self.api, graph, seed)
+
+    def output(self) -> str:
+        return ""

@@ -1,0 +1,74 @@
+"""The untrusted side: build a graph with the student's Value class and read back plain numbers.
+
+This module runs inside the sandboxed child. It imports nothing heavy and returns only
+JSON-able data: per lane, every node's value and gradient, or where the engine went wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from grader.discover.api import EngineAPI
+from grader.graph import Graph, Step
+from grader.ops import OPS, apply
+
+def evaluate(cls: type, api: EngineAPI, graph: Graph, seed: bool = False) -> list[dict[str, Any]]:
+    """Run every lane of the graph; ``seed`` sets the output's grad to 1 before backward."""
+    return [_evaluate_lane(cls, api, graph, lane, seed) for lane in range(graph.n_lanes)]
+
+
+def _evaluate_lane(cls: type, api: EngineAPI, graph: Graph, lane: int, seed: bool) -> dict:
+    nodes: list[Any] = []
+    for x in graph.inputs[lane]:
+        try:
+            nodes.append(cls(x))
+        except BaseException as error:  # noqa: B036 - student code may raise anything
+            return _error(None, "forward", error)
+    for k, step in enumerate(graph.steps):
+        try:
+            result = _apply(step, nodes, api)
+        except BaseException as error:  # noqa: B036
+            return _error(k, "forward", error)
+        if not hasattr(result, api.data_attr) or not hasattr(result, api.grad_attr):
+            return _wrong_type(k, result)
+        nodes.append(result)
+    values = [number(getattr(n, api.data_attr, None)) for n in nodes]
+    try:
+        if seed:
+            setattr(nodes[-1], api.grad_attr, 1.0)
+        getattr(nodes[-1], api.backward)()
+    except BaseException as error:  # noqa: B036
+        return _error(None, "backward", error)
+    grads = [number(getattr(n, api.grad_attr, None)) for n in nodes]
+    return {"values": values, "grads": grads}
+
+
+def _apply(step: Step, nodes: list[Any], api: EngineAPI) -> Any:
+    op = OPS[step.op]
+    b = nodes[step.args[1]] if op.arity == 2 else None
+    return apply(step.op, nodes[step.args[0]], b, step.const, api.methods.get(op.category))
+
+
+def number(x: Any) -> Optional[float]:
+    """A plain float for an honest number (int, float, numpy scalar), else None."""
+    if type(x) is float or type(x) is int:
+        return float(x)
+    if isinstance(x, float):
+        return float.__float__(x)
+    if isinstance(x, int) and not isinstance(x, bool):
+        return float(int.__index__(x))
+    if type(x).__module__ == "numpy" and hasattr(x, "item"):
+        item = x.item()
+        return float(item) if type(item) in (int, float) else None
+    return None
+
+
+def _error(step: Optional[int], phase: str, error: BaseException) -> dict:
+    message = str(error)[:300]
+    return {"error": {"step": step, "phase": phase, "type": type(error).__name__, "message": message}}
+
+
+def _wrong_type(step: int, result: Any) -> dict:
+    kind = type(result).__name__
+    message = f"returned a {kind}, not a Value"
+    return {"error": {"step": step, "phase": "forward", "type": "WrongType", "message": message}}

@@ -1,0 +1,53 @@
+"""Hand-picked graphs for the classic bugs, tried before the random search.
+
+``x + x``, ``x * x``, a result used twice (``t = f(x); t * t``) and a result used beside its
+own input (``t = x.tanh(); t + x``): the shapes where overwriting a gradient instead of
+accumulating it shows at once.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from grader.generate import domain
+from grader.generate.strategies import lanes_of
+from grader.graph import Graph, Number, Step
+from grader.ops import OPS
+
+_LEAVES = (1.3, 0.8)
+_COMBINE = ("add", "mul")
+
+
+def classic_graphs(target: Sequence[str], trusted: Sequence[str], lanes: int) -> list[Graph]:
+    """The classic shapes for every target form, combined with trusted binary ops only."""
+    combiners = [op for op in _COMBINE if op in trusted or op in target]
+    found: list[Graph] = []
+    for op in target:
+        const = _constant(op)
+        operands = (0, 0) if OPS[op].arity == 2 else (0,)
+        found.append(_graph([Step(op, operands, const)], lanes))
+        first = Step(op, (0, 1) if OPS[op].arity == 2 else (0,), const)
+        for combine in combiners:
+            found.append(_graph([first, Step(combine, (2, 2))], lanes))
+            found.append(_graph([first, Step(combine, (2, 0))], lanes))
+    return [g for g in found if g is not None]
+
+
+def _constant(op: str) -> Optional[Number]:
+    if not OPS[op].has_const:
+        return None
+    return 3 if op == "pow" else 2.0
+
+
+def _graph(steps: list[Step], lanes: int) -> Optional[Graph]:
+    """The graph on the fixed leaves, or None where an op leaves its safe domain."""
+    values = [lanes_of(base, i, lanes) for i, base in enumerate(_LEAVES)]
+    for step in steps:
+        a = values[step.args[0]]
+        b = values[step.args[1]] if len(step.args) > 1 else None
+        result = domain.apply(step.op, a, b, step.const)
+        if result is None:
+            return None
+        values.append(result)
+    inputs = tuple(tuple(float(v[lane]) for v in values[:2]) for lane in range(lanes))
+    return Graph(inputs, tuple(steps))

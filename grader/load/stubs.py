@@ -1,0 +1,62 @@
+"""Stand-ins for modules that a submission imports but the grading sandbox lacks.
+
+This runs in the sandboxed child, so it imports only the standard library. The child puts
+``missing_module`` into the submission's globals as ``__grader_missing__`` (``INJECT_AS``);
+the loader rewrites each top-level import to call it when the import fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+INJECT_AS = "__grader_missing__"
+
+# Every module that failed to import, in order, each once.
+MISSING: list[str] = []
+
+
+class MissingModule:
+    """Bound in place of a module that failed to import: any use raises ImportError."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self._name = name
+        self._reason = reason
+
+    def _fail(self) -> NoReturn:
+        raise ImportError(
+            f"your code uses {self._name}, which is not available while grading ({self._reason})",
+            name=self._name,
+        )
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)  # probes such as copy's or inspect's stay harmless
+        self._fail()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self._fail()
+
+    def __getitem__(self, key: Any) -> Any:
+        self._fail()
+
+    def __iter__(self) -> Any:
+        self._fail()
+
+    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type, ...]:
+        self._fail()  # used as a base class: class Net(nn.Module)
+
+    def __repr__(self) -> str:
+        return f"<missing module {self._name}>"
+
+
+def missing_module(name: str, error: BaseException) -> object:
+    """Record that ``name`` could not be imported and return a stand-in for it."""
+    if name not in MISSING:
+        MISSING.append(name)
+    reason = str(error) if isinstance(error, ImportError) else f"{type(error).__name__}: {error}"
+    return MissingModule(name, reason)
+
+
+def is_missing(obj: object) -> bool:
+    """Whether ``obj`` is a stand-in for a module that failed to import."""
+    return isinstance(obj, MissingModule)
