@@ -17,6 +17,7 @@ from grader.discover.api import EngineAPI
 from grader.ops import OPS
 
 Number = Union[int, float]
+_LOOP_FROM = 20
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,37 @@ def expression(graph: Graph, step: Step, api: EngineAPI, names: list[str]) -> st
 def to_code(graph: Graph, api: Optional[EngineAPI] = None, lane: int = 0) -> str:
     """Runnable Python that builds the graph with the student's class and calls backward."""
     api = api or EngineAPI()
+    if _is_chain(graph):
+        return _chain_code(graph, api, lane)
     names = node_names(graph)
     lines = [f"{names[i]} = {api.class_name}({x!r})" for i, x in enumerate(graph.inputs[lane])]
     for k, step in enumerate(graph.steps):
         lines.append(f"{names[graph.n_leaves + k]} = {expression(graph, step, api, names)}")
     lines.append(f"{names[-1]}.{api.backward}()")
     return "\n".join(lines)
+
+
+def _is_chain(graph: Graph) -> bool:
+    """One leaf and many copies of one op, each applied to the previous node."""
+    first = graph.steps[0] if graph.steps else None
+    return (
+        len(graph.steps) >= _LOOP_FROM
+        and graph.n_leaves == 1
+        and all(
+            s.op == first.op and s.const == first.const and s.args == (k,)  # type: ignore[union-attr]
+            for k, s in enumerate(graph.steps)
+        )
+    )
+
+
+def _chain_code(graph: Graph, api: EngineAPI, lane: int) -> str:
+    step = expression(graph, graph.steps[0], api, ["x"])
+    return "\n".join([
+        f"x = {api.class_name}({graph.inputs[lane][0]!r})",
+        f"for _ in range({len(graph.steps)}):",
+        f"    x = {step}",
+        f"x.{api.backward}()",
+    ])
 
 
 def _leaf_name(i: int) -> str:

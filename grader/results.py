@@ -49,6 +49,21 @@ class Report:
         """Ids of the categories that did not pass."""
         return [c.id for c in self.categories if c.status != "pass"]
 
+    @property
+    def passed(self) -> bool:
+        """Whether every category that carries points passed."""
+        return self.gradable and all(c.status == "pass" for c in self.categories if c.max_score)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (schema in README.md)."""
         return asdict(self)
+
+    def __str__(self) -> str:
+        from grader.report.text import to_text
+
+        return to_text(self)
+
+    def _repr_markdown_(self) -> str:
+        from grader.report.text import to_markdown
+
+        return to_markdown(self)

@@ -13,6 +13,7 @@ from grader.graph import Graph, expression, node_names, to_code
 from grader.ops import OPS
 
 ENGINE_SCOPES = ("reuse", "graph", "api")
+_MAX_FINGERPRINT_STEPS = 60
 
 
 @dataclass
@@ -103,17 +104,20 @@ def _error_failure(
         node = graph.n_leaves + where
         place = f"{names[node]} = {expression(graph, graph.steps[where], api, names)}"
     message = f"{place} raised {kind}: {text}"
-    return Failure(graph, mismatch, message, code, got=f"{kind}: {text}", hint=_error_hint(kind, text))
+    hint = _error_hint(kind, text, error.get("phase") == "backward")
+    return Failure(graph, mismatch, message, code, got=f"{kind}: {text}", hint=hint)
 
 
-def _error_hint(kind: str, text: str) -> Optional[str]:
+def _error_hint(kind: str, text: str, in_backward: bool) -> Optional[str]:
     if kind == "AttributeError" and ("'float'" in text or "'int'" in text):
         return ("A plain number reached code that expects a Value. Wrap numbers first: "
                 "other = other if isinstance(other, Value) else Value(other).")
+    if kind == "RecursionError" and in_backward:
+        return ("Your topological sort is recursive, and Python stops recursion about 1,000 "
+                "calls deep. Build the order with a loop and an explicit stack instead.")
     if kind == "RecursionError":
         return ("Your code calls itself without end: a reflected method such as __radd__ "
-                "should compute self + other, not other + self (which calls __radd__ again); "
-                "on a long graph, a recursive topological sort also hits Python's limit.")
+                "should compute self + other, not other + self (which calls __radd__ again).")
     if kind == "WrongType":
         return "Every operation must return a new Value, not a plain number."
     return None
@@ -121,9 +125,9 @@ def _error_hint(kind: str, text: str) -> Optional[str]:
 
 def _fingerprint(graph: Graph, got: Any) -> tuple[Optional[str], list[str]]:
     """Hints from the bug models that reproduce the student's numbers."""
-    try:
-        from grader.diagnose.fingerprint import fingerprint
-    except ImportError:
+    from grader.diagnose.fingerprint import fingerprint
+
+    if len(graph.steps) > _MAX_FINGERPRINT_STEPS:
         return None, []
     models = fingerprint(graph, [got])
     if not models:

@@ -57,7 +57,9 @@ def discover(namespace: dict[str, Any], overrides: Optional[dict[str, Any]] = No
 
 def missing_operators(cls: type) -> dict[str, str]:
     """Categories whose Python operator the class does not define: category -> dunder."""
-    return {cat: dunder for cat, dunder in OPERATORS.items() if _own(cls, dunder) is None}
+    return {
+        cat: f"{dunder} method" for cat, dunder in OPERATORS.items() if _own(cls, dunder) is None
+    }
 
 
 def find_class(namespace: dict[str, Any], name: Optional[str]) -> type:

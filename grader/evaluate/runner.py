@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional, Protocol
 
 from grader.discover.api import EngineAPI
-from grader.discover.finder import discover, find_class, missing_operators
+from grader.discover.finder import METHOD_NAMES, discover, find_class, missing_operators
 from grader.evaluate.student import evaluate
 from grader.graph import Graph
 
@@ -43,7 +43,11 @@ def discovery_result(namespace: dict[str, Any], overrides: dict[str, Any]) -> di
     except DiscoveryError as error:
         return {"ok": False, "message": str(error)}
     cls = find_class(namespace, api.class_name)
-    return {"ok": True, "api": api.to_dict(), "missing": missing_operators(cls)}
+    missing = missing_operators(cls)
+    for op, names in METHOD_NAMES.items():
+        if op not in api.methods:
+            missing[op] = f"{op} method (looked for: {', '.join(names)})"
+    return {"ok": True, "api": api.to_dict(), "missing": missing}
 
 
 class InProcessRunner:

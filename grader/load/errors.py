@@ -4,4 +4,4 @@ from __future__ import annotations
 
 
 class LoadError(Exception):
-    """The submission could not be loaded; ``str(error)`` says where, what is wrong and what to do."""
+    """The submission cannot be loaded; ``str(error)`` says where, what is wrong, what to do."""

@@ -56,7 +56,8 @@ def read_notebook(path: Path, shown: str) -> list[Unit]:
         text = _read_bytes(path, shown).decode("utf-8-sig")
         json.loads(text)
     except UnicodeDecodeError as exc:
-        raise LoadError(f"{shown} is not a readable notebook: it is not UTF-8 text. {RESAVE}") from exc
+        message = f"{shown} is not a readable notebook: it is not UTF-8 text. {RESAVE}"
+        raise LoadError(message) from exc
     except json.JSONDecodeError as exc:
         raise LoadError(
             f"{shown} is not a readable notebook: it is not valid JSON "
@@ -71,10 +72,12 @@ def read_notebook(path: Path, shown: str) -> list[Unit]:
         raise LoadError(f"{shown} is not a readable notebook ({exc}). {RESAVE}") from exc
     units = []
     for index, cell in enumerate(cells, start=1):
-        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(str(part) for part in source)
-        if cell.get("cell_type") == "code" and isinstance(source, str):
+        if isinstance(source, str):
             units.append(Unit(normalise(source), index))
     if not cells:
         raise LoadError(f"{shown} has no cells: it is an empty notebook. {RESAVE}")

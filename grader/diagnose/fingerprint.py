@@ -1,0 +1,109 @@
+"""Name the student's likely bug: the models that reproduce their numbers exactly.
+
+A model matches a failing graph when, for one shape of student code (derived ops built
+directly or from +, * and **; children in a tuple or a set), every lane that has numbers
+agrees with the model on every value and grad. The order of a set may differ from lane to
+lane (it follows the objects' ids), so within one shape each lane may use its own walk.
+Nothing matches when the correct model already agrees: then nothing is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from grader.compare.tolerance import close
+from grader.diagnose.models import (
+    MODELS,
+    BugModel,
+    Plans,
+    Program,
+    Table,
+    Walk,
+    compile_model,
+    run_backward,
+    run_forward,
+)
+from grader.graph import Graph
+
+
+def fingerprint(graph: Graph, got: list[dict[str, Any]]) -> list[BugModel]:
+    """The bug models, in catalogue order, that reproduce ``got`` (one entry per lane:
+    ``{"values": [...], "grads": [...]}`` or ``{"error": ...}``)."""
+    if len(got) != graph.n_lanes:
+        raise ValueError(f"got {len(got)} lanes for a graph with {graph.n_lanes}")
+    if any(not _well_formed(entry, graph.n_nodes) for entry in got if "error" not in entry):
+        return []
+    lanes = [(graph.inputs[i], entry) for i, entry in enumerate(got) if "error" not in entry]
+    if not lanes:
+        return []
+    matcher = _Matcher(graph, lanes)
+    if matcher.matches(None):
+        return []
+    return [model for model in MODELS if matcher.matches(model)]
+
+
+class _Matcher:
+    """Compares one graph's lanes with models, sharing programs, walks and forward passes."""
+
+    def __init__(self, graph: Graph, lanes: list[tuple[tuple[float, ...], dict[str, Any]]]):
+        self.plans = Plans(graph)
+        self.lanes = lanes
+        self._forward: dict[tuple[int, str, int], Optional[list[float]]] = {}
+
+    def matches(self, model: Optional[BugModel]) -> bool:
+        for program in self.plans.programs(model):
+            if not self._values_match(program, model, 0):
+                continue
+            table = compile_model(program, model)
+            for walks in self.plans.walks(program, model):
+                if all(self._lane_matches(program, table, model, walks, i) for i in self._order):
+                    return True
+        return False
+
+    @property
+    def _order(self) -> range:
+        return range(len(self.lanes))
+
+    def _values(self, program: Program, model: Optional[BugModel], lane: int) -> Optional[list]:
+        """The model's forward on one lane if it matches the student's values, else None."""
+        fkey = model.id if model and model.changes_forward else ""
+        key = (id(program), fkey, lane)
+        if key not in self._forward:
+            inputs, got = self.lanes[lane]
+            values = run_forward(program, compile_model(program, model), inputs)
+            ok = values is not None and _agree(got["values"], values, program.index)
+            self._forward[key] = values if ok else None
+        return self._forward[key]
+
+    def _values_match(self, program: Program, model: Optional[BugModel], lane: int) -> bool:
+        return self._values(program, model, lane) is not None
+
+    def _lane_matches(
+        self,
+        program: Program,
+        table: Table,
+        model: Optional[BugModel],
+        walks: tuple[Walk, ...],
+        lane: int,
+    ) -> bool:
+        values = self._values(program, model, lane)
+        if values is None:
+            return False
+        got = self.lanes[lane][1]["grads"]
+        seed = model.seed if model else "one"
+        for walk in walks:
+            grads = run_backward(program, table, values, walk, seed)
+            if grads is not None and _agree(got, grads, program.index):
+                return True
+        return False
+
+
+def _agree(got: list[Optional[float]], model: list[float], index: tuple[int, ...]) -> bool:
+    return all(close(got[node], model[p]) for node, p in enumerate(index))
+
+
+def _well_formed(entry: Any, n_nodes: int) -> bool:
+    return isinstance(entry, dict) and all(
+        isinstance(entry.get(key), list) and len(entry[key]) == n_nodes
+        for key in ("values", "grads")
+    )

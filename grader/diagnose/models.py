@@ -1,0 +1,626 @@
+"""Models of known bugs: a graph evaluated in plain floats the way a buggy engine would.
+
+A bug model changes one op category's forward or backward (its scope is that category),
+the order in which ``backward()`` runs the ``_backward`` closures (scope "graph" or
+"reuse"), or how ``backward()`` starts (scope "api"). The evaluator replays student code
+step by step: closures run one after another over a list of nodes, each reading its own
+``grad`` at that moment, so ``=`` instead of ``+=`` and repeated visits behave as they would.
+
+Student code may build derived ops (``a - b``, ``a / b``, ``-a``, ``2 * a``, ...) directly
+or, as micrograd and the reference do, from ``+``, ``*`` and ``**``. A *program* is the graph
+in one of those two shapes: "direct" (one node per step) or "composed" (the reference's
+primitive nodes). A node's children may be a tuple or a set, whose order is unpredictable,
+so a model comes with several *walks* (orders of ``_backward`` calls); see ``Plans``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from grader.graph import Graph
+from grader.ops import OPS, forms_of
+
+Forward = Callable[[float, float, float], float]  # (x, y, c) -> out
+Backward = Callable[[float, float, float, float], tuple[float, ...]]  # (x, y, c, out) -> d/dargs
+Result = tuple[list[float], list[float]]  # values and grads, one per graph node
+Walk = tuple[int, ...]  # program nodes whose _backward runs, in order
+
+MAX_WALK = 5000  # longest walk simulated (a graph without a visited set can explode)
+MAX_FLIPS = 5  # set-order choices enumerated exhaustively; above, only two walks are tried
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One op form: its forward, and its local derivatives with respect to its Value operands."""
+
+    forward: Forward
+    backward: Backward
+
+
+@dataclass(frozen=True)
+class BugModel:
+    """A known bug: what it changes, where the student should look, and what to tell them."""
+
+    id: str
+    scope: str  # an op category, or "api", "reuse", "graph"
+    hint: str
+    kernels: dict[str, Kernel] = field(default_factory=dict)  # op form -> buggy kernel
+    assign: bool = False  # the scope op's _backward writes `grad =` instead of `grad +=`
+    chain: bool = True  # False: the scope op's _backward forgets `* out.grad`
+    order: str = "reverse"  # walk: "reverse" topological, "forward" or "unvisited"
+    seed: str = "one"  # the output's grad when backward starts: "one", "zero" or "value"
+
+    @property
+    def forms(self) -> frozenset[str]:
+        """The op forms this model changes (none for an engine-level model)."""
+        if self.scope not in OP_SCOPES:
+            return frozenset()
+        return frozenset(self.kernels or forms_of(self.scope))
+
+    @property
+    def changes_forward(self) -> bool:
+        return any(k.forward is not KERNELS[f].forward for f, k in self.kernels.items())
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+KERNELS: dict[str, Kernel] = {
+    "add": Kernel(lambda x, y, c: x + y, lambda x, y, c, o: (1.0, 1.0)),
+    "add_c": Kernel(lambda x, y, c: x + c, lambda x, y, c, o: (1.0,)),
+    "radd": Kernel(lambda x, y, c: c + x, lambda x, y, c, o: (1.0,)),
+    "sub": Kernel(lambda x, y, c: x - y, lambda x, y, c, o: (1.0, -1.0)),
+    "sub_c": Kernel(lambda x, y, c: x - c, lambda x, y, c, o: (1.0,)),
+    "rsub": Kernel(lambda x, y, c: c - x, lambda x, y, c, o: (-1.0,)),
+    "mul": Kernel(lambda x, y, c: x * y, lambda x, y, c, o: (y, x)),
+    "mul_c": Kernel(lambda x, y, c: x * c, lambda x, y, c, o: (c,)),
+    "rmul": Kernel(lambda x, y, c: c * x, lambda x, y, c, o: (c,)),
+    "neg": Kernel(lambda x, y, c: -x, lambda x, y, c, o: (-1.0,)),
+    "truediv": Kernel(lambda x, y, c: x / y, lambda x, y, c, o: (1.0 / y, -x / y**2)),
+    "truediv_c": Kernel(lambda x, y, c: x / c, lambda x, y, c, o: (1.0 / c,)),
+    "rtruediv": Kernel(lambda x, y, c: c / x, lambda x, y, c, o: (-c / x**2,)),
+    "pow": Kernel(lambda x, y, c: x**c, lambda x, y, c, o: (c * x ** (c - 1),)),
+    "exp": Kernel(lambda x, y, c: math.exp(x), lambda x, y, c, o: (o,)),
+    "log": Kernel(lambda x, y, c: math.log(x), lambda x, y, c, o: (1.0 / x,)),
+    "tanh": Kernel(lambda x, y, c: math.tanh(x), lambda x, y, c, o: (1.0 - o * o,)),
+    "sigmoid": Kernel(lambda x, y, c: _sigmoid(x), lambda x, y, c, o: (o * (1.0 - o),)),
+    "relu": Kernel(lambda x, y, c: max(x, 0.0), lambda x, y, c, o: (1.0 if o > 0 else 0.0,)),
+}
+
+OP_SCOPES = frozenset(op.category for op in OPS.values())
+PRIMITIVES = frozenset({"add", "add_c", "mul", "mul_c", "pow"})  # what composed programs use
+
+
+# --- programs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Program:
+    """A graph as nodes that each run one kernel; leaves first, as in the graph."""
+
+    n_leaves: int
+    forms: tuple[str, ...]  # per node; "" for a leaf
+    args: tuple[tuple[int, ...], ...]
+    consts: tuple[float, ...]
+    index: tuple[int, ...]  # graph node -> program node
+
+    @property
+    def output(self) -> int:
+        return len(self.forms) - 1
+
+
+def build_program(graph: Graph, composed: bool = False) -> Program:
+    """The graph as one node per step, or ``composed`` from add, mul and pow as the reference."""
+    forms: list[str] = [""] * graph.n_leaves
+    args: list[tuple[int, ...]] = [()] * graph.n_leaves
+    consts: list[float] = [0.0] * graph.n_leaves
+    index = list(range(graph.n_leaves))
+
+    def emit(form: str, operands: tuple[int, ...], const: float = 0.0) -> int:
+        forms.append(form)
+        args.append(operands)
+        consts.append(const)
+        return len(forms) - 1
+
+    for step in graph.steps:
+        c = float(step.const) if step.const is not None else 0.0
+        a = step.args
+        form = step.op if composed else ""
+        if form == "radd":
+            node = emit("add_c", a, c)
+        elif form == "sub":
+            node = emit("add", (a[0], emit("mul_c", (a[1],), -1.0)))
+        elif form == "sub_c":
+            node = emit("add_c", a, -c)
+        elif form == "rsub":
+            node = emit("add_c", (emit("mul_c", a, -1.0),), c)
+        elif form in ("rmul", "neg"):
+            node = emit("mul_c", a, c if form == "rmul" else -1.0)
+        elif form == "truediv":
+            node = emit("mul", (a[0], emit("pow", (a[1],), -1.0)))
+        elif form == "truediv_c":
+            node = emit("mul_c", a, c**-1 if c else math.inf)
+        elif form == "rtruediv":
+            node = emit("mul_c", (emit("pow", a, -1.0),), c)
+        else:
+            node = emit(step.op, a, c)
+        index.append(node)
+    return Program(graph.n_leaves, tuple(forms), tuple(args), tuple(consts), tuple(index))
+
+
+# --- walks -----------------------------------------------------------------------------------
+
+
+def _children(program: Program, node: int, dedup: bool, flips: frozenset[int]) -> tuple[int, ...]:
+    kids = tuple(dict.fromkeys(program.args[node])) if dedup else program.args[node]
+    return kids[::-1] if node in flips else kids
+
+
+def topological_walk(program: Program, flips: frozenset[int] = frozenset()) -> Walk:
+    """Post-order DFS with a visited set, children in argument order (flipped at ``flips``)."""
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def visit(node: int) -> None:
+        seen.add(node)
+        for child in _children(program, node, True, flips):
+            if child not in seen:
+                visit(child)
+        if node >= program.n_leaves:
+            order.append(node)
+
+    visit(program.output)
+    return tuple(order)
+
+
+def unvisited_walk(
+    program: Program, dedup: bool, flips: frozenset[int] = frozenset()
+) -> Optional[Walk]:
+    """``reversed(topo)`` when topo is built without a visited set: a node is added once per
+    path from the output. None when that is longer than ``MAX_WALK``."""
+    order: list[int] = []
+    stack = [program.output]
+    while stack:
+        node = stack.pop()
+        if node < program.n_leaves:
+            continue
+        order.append(node)
+        if len(order) > MAX_WALK:
+            return None
+        stack.extend(_children(program, node, dedup, flips))
+    return tuple(order)
+
+
+def _reach(program: Program) -> list[int]:
+    """Per node, a bit mask of the non-leaf nodes reachable from it (itself included)."""
+    masks = [0] * len(program.forms)
+    for node in range(program.n_leaves, len(masks)):
+        masks[node] = 1 << node
+        for arg in program.args[node]:
+            masks[node] |= masks[arg]
+    return masks
+
+
+def _flip_sets(candidates: list[int]) -> list[frozenset[int]]:
+    if len(candidates) > MAX_FLIPS:
+        return [frozenset(), frozenset(candidates)]
+    return [
+        frozenset(c for c, bit in zip(candidates, bits) if bit)
+        for bits in itertools.product((False, True), repeat=len(candidates))
+    ]
+
+
+class Plans:
+    """The programs and walks of one graph, shared by every model tried on it."""
+
+    def __init__(self, graph: Graph):
+        self.direct = build_program(graph)
+        composed = build_program(graph, composed=True)
+        self.composed = composed if composed.forms != self.direct.forms else None
+        self._walks: dict[tuple[bool, str], list[tuple[Walk, ...]]] = {}
+
+    def programs(self, model: Optional[BugModel]) -> list[Program]:
+        """The shapes of student code the model can live in, and that it changes."""
+        if model is None:
+            return [self.direct]
+        forms = model.forms
+        shapes = [self.direct] if not forms or forms & set(self.direct.forms) else []
+        composed = self.composed
+        if composed and (not forms or forms <= PRIMITIVES and forms & set(composed.forms)):
+            shapes.append(composed)
+        return shapes
+
+    def walks(self, program: Program, model: Optional[BugModel]) -> list[tuple[Walk, ...]]:
+        """Groups of walks: the student's code is one group; within it, set order may vary."""
+        key = self._key(model)
+        cache_key = (program is self.composed, key)
+        if cache_key not in self._walks:
+            self._walks[cache_key] = self._make_walks(program, key)
+        return self._walks[cache_key]
+
+    @staticmethod
+    def _key(model: Optional[BugModel]) -> str:
+        if model is None:
+            return "reverse"
+        if model.order == "reverse" and model.assign:
+            return "reverse-any"  # `=` makes the order of a node's consumers matter
+        return model.order
+
+    @staticmethod
+    def _make_walks(program: Program, key: str) -> list[tuple[Walk, ...]]:
+        forward = topological_walk(program)
+        if key == "reverse":
+            return [(forward[::-1],)]
+        if key == "forward":
+            return [(forward,)]
+        pairs = [
+            n for n in range(program.n_leaves, len(program.forms))
+            if len(set(program.args[n])) == 2
+        ]
+        reach = _reach(program)
+        if key == "reverse-any":
+            both = [n for n in pairs if all(reach[a] for a in program.args[n])]
+            orders = {topological_walk(program, f)[::-1] for f in _flip_sets(both)}
+            return [tuple(sorted(orders, key=lambda w: w != forward[::-1]))]
+        # without a visited set, order matters where both children reach a shared node
+        shared = [n for n in pairs if reach[program.args[n][0]] & reach[program.args[n][1]]]
+        tuple_walk = unvisited_walk(program, dedup=False)
+        set_walks = {unvisited_walk(program, True, f) for f in _flip_sets(shared)}
+        groups = [(tuple_walk,)] if tuple_walk else []
+        found = tuple(w for w in set_walks if w is not None)
+        return groups + ([found] if found else [])
+
+
+# --- running -------------------------------------------------------------------------------
+
+Table = list[tuple[Kernel, bool, bool]]  # per non-leaf node: kernel, assign, chain
+
+
+def compile_model(program: Program, model: Optional[BugModel]) -> Table:
+    """Each step node's kernel under the model, and whether its backward assigns or skips
+    out.grad; indexed by node - n_leaves."""
+    table: Table = []
+    forms = model.forms if model else frozenset()
+    for form in program.forms[program.n_leaves :]:
+        if model is None or form not in forms:
+            table.append((KERNELS[form], False, True))
+        else:
+            kernel = model.kernels.get(form, KERNELS[form])
+            table.append((kernel, model.assign, model.chain))
+    return table
+
+
+def run_forward(program: Program, table: Table, inputs: tuple[float, ...]) -> Optional[list[float]]:
+    """Every node's value, or None when the model's math fails (domain, overflow, complex)."""
+    values = [float(x) for x in inputs]
+    try:
+        for node in range(program.n_leaves, len(program.forms)):
+            kernel = table[node - program.n_leaves][0]
+            a = program.args[node]
+            y = values[a[1]] if len(a) > 1 else 0.0
+            out = kernel.forward(values[a[0]], y, program.consts[node])
+            if type(out) is not float or not math.isfinite(out):
+                return None
+            values.append(out)
+    except (ArithmeticError, ValueError):
+        return None
+    return values
+
+
+def run_backward(
+    program: Program, table: Table, values: list[float], walk: Walk, seed: str = "one"
+) -> Optional[list[float]]:
+    """Every node's grad after the seed and the ``_backward`` calls of ``walk``, in order."""
+    grads = [0.0] * len(values)
+    grads[program.output] = {"one": 1.0, "zero": 0.0}.get(seed, values[program.output])
+    try:
+        for node in walk:
+            kernel, assign, chain = table[node - program.n_leaves]
+            a = program.args[node]
+            y = values[a[1]] if len(a) > 1 else 0.0
+            local = kernel.backward(values[a[0]], y, program.consts[node], values[node])
+            g = grads[node]
+            for arg, d in zip(a, local):
+                if chain:
+                    d = d * g
+                if assign:
+                    grads[arg] = d
+                else:
+                    grads[arg] += d
+    except (ArithmeticError, ValueError):
+        return None
+    if not all(type(g) is float and math.isfinite(g) for g in grads):
+        return None
+    return grads
+
+
+def evaluate(
+    graph: Graph, model: Optional[BugModel] = None, composed: bool = False
+) -> Optional[Result]:
+    """Values and grads per node of the graph's first lane under ``model`` (None: correct).
+
+    ``composed`` builds derived ops from add, mul and pow; the walk is the first one the
+    model allows (children in argument order). None when the model can't evaluate.
+    """
+    plans = Plans(graph)
+    program = plans.composed if composed and plans.composed else plans.direct
+    table = compile_model(program, model)
+    values = run_forward(program, table, graph.inputs[0])
+    groups = plans.walks(program, model)
+    if values is None or not groups:
+        return None
+    grads = run_backward(program, table, values, groups[0][0], model.seed if model else "one")
+    if grads is None:
+        return None
+    return [values[p] for p in program.index], [grads[p] for p in program.index]
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+_METHOD = {
+    "add": "__add__", "radd": "__radd__", "sub": "__sub__", "rsub": "__rsub__",
+    "mul": "__mul__", "rmul": "__rmul__", "neg": "__neg__", "truediv": "__truediv__",
+    "rtruediv": "__rtruediv__", "pow": "__pow__",
+}  # fmt: skip
+_EXAMPLE = {
+    "add": "a + b", "radd": "2 + a", "sub": "a - b", "rsub": "2 - a", "mul": "a * b",
+    "rmul": "2 * a", "neg": "-a", "truediv": "a / b", "rtruediv": "2 / a", "pow": "a ** 2",
+}  # fmt: skip
+
+
+def _where(category: str) -> str:
+    method = _METHOD.get(category, category)
+    example = _EXAMPLE.get(category, f"a.{category}()")
+    return f"the _backward inside your {method} (used for {example})"
+
+
+def _overwrite(category: str) -> BugModel:
+    hint = (
+        f"In {_where(category)}, did you write `self.grad = ...` instead of `self.grad += ...`? "
+        "A value used more than once (like a in `a * a`, or in two different ops) must collect "
+        "a share from every use; `=` throws away the shares added before it."
+    )
+    return BugModel(f"{category}.overwrite", category, hint, assign=True)
+
+
+def _no_chain(category: str) -> BugModel:
+    hint = (
+        f"In {_where(category)}, did you forget to multiply by `out.grad`? Every line should "
+        "look like `self.grad += (local derivative) * out.grad`: the chain rule multiplies "
+        "the op's own derivative by the gradient arriving from the output."
+    )
+    return BugModel(f"{category}.no_chain", category, hint, chain=False)
+
+
+def _grad(model_id: str, hint: str, **backward: Backward) -> BugModel:
+    """A model whose forward is right but whose local derivatives are ``backward`` per form."""
+    kernels = {form: Kernel(KERNELS[form].forward, fn) for form, fn in backward.items()}
+    return BugModel(model_id, model_id.split(".")[0], hint, kernels)
+
+
+def _op(model_id: str, hint: str, **kernels: Kernel) -> BugModel:
+    return BugModel(model_id, model_id.split(".")[0], hint, kernels)
+
+
+_CATEGORIES = list(dict.fromkeys(op.category for op in OPS.values()))
+
+MODELS: list[BugModel] = [
+    _grad(
+        "add.self_twice",
+        "In __add__'s _backward, did you write `self.grad += out.grad` twice? The second line "
+        "must be `other.grad += out.grad`, so both operands get the gradient.",
+        add=lambda x, y, c, o: (2.0, 0.0),
+        add_c=lambda x, y, c, o: (2.0,),
+    ),
+    _grad(
+        "mul.own_value",
+        "In __mul__'s _backward, did you write `self.grad += self.data * out.grad`? The "
+        "derivative of a * b with respect to a is b: `self.grad += other.data * out.grad` "
+        "and `other.grad += self.data * out.grad`.",
+        mul=lambda x, y, c, o: (x, y),
+        mul_c=lambda x, y, c, o: (x,),
+    ),
+    _grad(
+        "sub.subtrahend_sign",
+        "In __sub__'s _backward, did you write `other.grad += out.grad`? In a - b, b is "
+        "subtracted, so its line must be `other.grad -= out.grad`.",
+        sub=lambda x, y, c, o: (1.0, 1.0),
+    ),
+    _grad(
+        "rsub.sign",
+        "In __rsub__'s _backward (used for 2 - a), did you write `self.grad += out.grad`? a is "
+        "subtracted, so the line must be `self.grad -= out.grad`.",
+        rsub=lambda x, y, c, o: (1.0,),
+    ),
+    _op(
+        "rsub.swapped",
+        "Did your __rsub__ compute `self - other`? For 2 - a Python calls a.__rsub__(2), so the "
+        "number `other` comes first: return `other + (-self)`.",
+        rsub=Kernel(lambda x, y, c: x - c, lambda x, y, c, o: (1.0,)),
+    ),
+    _grad(
+        "neg.sign",
+        "In __neg__'s _backward, did you write `self.grad += out.grad`? -a flips the sign, so "
+        "the line must be `self.grad -= out.grad` (or simply `return self * -1`).",
+        neg=lambda x, y, c, o: (1.0,),
+    ),
+    _grad(
+        "truediv.denominator_sign",
+        "In __truediv__'s _backward, did you write `other.grad += self.data / other.data**2 * "
+        "out.grad`? The derivative of a / b with respect to b is -a / b**2: a minus sign is "
+        "missing.",
+        truediv=lambda x, y, c, o: (1.0 / y, x / y**2),
+    ),
+    _grad(
+        "truediv.denominator_no_numerator",
+        "In __truediv__'s _backward, did you write `other.grad += -1 / other.data**2 * "
+        "out.grad`? That is the derivative of 1 / b; for a / b it is -a / b**2, so multiply "
+        "by self.data.",
+        truediv=lambda x, y, c, o: (1.0 / y, -1.0 / y**2),
+    ),
+    _grad(
+        "rtruediv.sign",
+        "In __rtruediv__'s _backward (used for 2 / a), did you drop the minus sign? The "
+        "derivative of c / a is -c / a**2.",
+        rtruediv=lambda x, y, c, o: (c / x**2,),
+    ),
+    _op(
+        "rtruediv.swapped",
+        "Did your __rtruediv__ compute `self / other`? For 2 / a Python calls a.__rtruediv__(2), "
+        "so the number `other` is the numerator: return `other * self**-1`.",
+        rtruediv=Kernel(lambda x, y, c: x / c, lambda x, y, c, o: (1.0 / c,)),
+    ),
+    _grad(
+        "pow.forgot_minus_one",
+        "In __pow__'s _backward, did you write `other * self.data**other`? The power rule "
+        "lowers the exponent by one: `other * self.data**(other - 1) * out.grad`.",
+        pow=lambda x, y, c, o: (c * x**c,),
+    ),
+    _grad(
+        "pow.precedence",
+        "In __pow__'s _backward, did you write `other * self.data**other-1` without brackets? "
+        "Python reads it as (other * self.data**other) - 1; write "
+        "`other * self.data**(other - 1) * out.grad`.",
+        pow=lambda x, y, c, o: (c * x**c - 1.0,),
+    ),
+    _grad(
+        "pow.swapped",
+        "In __pow__'s _backward, did you swap the base and the exponent, as in "
+        "`self.data * other**(self.data - 1)`? For x**n the derivative is n * x**(n - 1): "
+        "`other * self.data**(other - 1) * out.grad`.",
+        pow=lambda x, y, c, o: (x * c ** (x - 1),),
+    ),
+    _grad(
+        "exp.grad_is_input",
+        "In exp's _backward, did you write `self.grad += self.data * out.grad`? The derivative "
+        "of e**x is e**x itself, which is the output: `self.grad += out.data * out.grad`.",
+        exp=lambda x, y, c, o: (x,),
+    ),
+    _grad(
+        "exp.grad_is_one",
+        "In exp's _backward, did you write `self.grad += out.grad`? The derivative of e**x is "
+        "e**x, not 1: `self.grad += out.data * out.grad`.",
+        exp=lambda x, y, c, o: (1.0,),
+    ),
+    _grad(
+        "log.grad_is_input",
+        "In log's _backward, did you write `self.grad += self.data * out.grad`? The derivative "
+        "of log(x) is 1 / x: `self.grad += out.grad / self.data`.",
+        log=lambda x, y, c, o: (x,),
+    ),
+    _grad(
+        "log.grad_inverse_square",
+        "In log's _backward, did you use 1 / x**2? The derivative of log(x) is 1 / x: "
+        "`self.grad += out.grad / self.data`.",
+        log=lambda x, y, c, o: (1.0 / x**2,),
+    ),
+    _grad(
+        "log.grad_is_output",
+        "In log's _backward, did you copy exp's line `self.grad += out.data * out.grad`? For "
+        "log, out.data is log(x), but the derivative is 1 / x: "
+        "`self.grad += out.grad / self.data`.",
+        log=lambda x, y, c, o: (o,),
+    ),
+    _op(
+        "log.log10",
+        "Did your log compute `math.log10(x)`? The log here is the natural log, `math.log(x)`, "
+        "whose derivative is the 1 / x you use in _backward.",
+        log=Kernel(lambda x, y, c: math.log10(x), lambda x, y, c, o: (1.0 / x,)),
+    ),
+    _grad(
+        "tanh.grad_from_input",
+        "Your tanh gradient looks like it uses the input x instead of the output t = tanh(x): "
+        "did you write `(1 - self.data**2)` in tanh's _backward? The derivative is 1 - t**2: "
+        "`self.grad += (1 - out.data**2) * out.grad`.",
+        tanh=lambda x, y, c, o: (1.0 - x * x,),
+    ),
+    _grad(
+        "tanh.no_square",
+        "In tanh's _backward, did you write `(1 - out.data)`? The derivative is 1 - t**2, with "
+        "t squared: `self.grad += (1 - out.data**2) * out.grad`.",
+        tanh=lambda x, y, c, o: (1.0 - o,),
+    ),
+    _grad(
+        "sigmoid.grad_is_output",
+        "In sigmoid's _backward, did you write `self.grad += out.data * out.grad`? The "
+        "derivative of s = sigmoid(x) is s * (1 - s): "
+        "`self.grad += out.data * (1 - out.data) * out.grad`.",
+        sigmoid=lambda x, y, c, o: (o,),
+    ),
+    _grad(
+        "sigmoid.grad_from_input",
+        "In sigmoid's _backward, did you use the input, as in `self.data * (1 - self.data)`? "
+        "The derivative is s * (1 - s) with s the OUTPUT: "
+        "`self.grad += out.data * (1 - out.data) * out.grad`.",
+        sigmoid=lambda x, y, c, o: (x * (1.0 - x),),
+    ),
+    _op(
+        "sigmoid.forward_sign",
+        "Did your sigmoid compute `1 / (1 + math.exp(x))`? Sigmoid is 1 / (1 + exp(-x)): the "
+        "minus sign in the exponent is missing.",
+        sigmoid=Kernel(
+            lambda x, y, c: 1.0 / (1.0 + math.exp(x)), lambda x, y, c, o: (o * (1.0 - o),)
+        ),
+    ),
+    _grad(
+        "relu.grad_always",
+        "In relu's _backward, did you write `self.grad += out.grad`? Where the input was "
+        "negative relu is flat, so no gradient may pass: "
+        "`self.grad += (out.data > 0) * out.grad`.",
+        relu=lambda x, y, c, o: (1.0,),
+    ),
+    _grad(
+        "relu.grad_is_output",
+        "In relu's _backward, did you write `self.grad += out.data * out.grad`? The slope of "
+        "relu is 1 where the input was positive and 0 elsewhere, not the output itself: "
+        "`self.grad += (out.data > 0) * out.grad`.",
+        relu=lambda x, y, c, o: (o,),
+    ),
+    _op(
+        "relu.forward_max_one",
+        "Did your relu compute `max(x, 1)`? relu is `max(x, 0)`: it keeps positive numbers "
+        "and turns negative ones into 0.",
+        relu=Kernel(lambda x, y, c: max(x, 1.0), lambda x, y, c, o: (1.0 if o > 0 else 0.0,)),
+    ),
+    *(_overwrite(c) for c in _CATEGORIES),
+    *(_no_chain(c) for c in _CATEGORIES),
+    BugModel(
+        "graph.forward_order",
+        "graph",
+        "In backward(), did you write `for node in topo:` without reversing? The loop must be "
+        "`for node in reversed(topo):` so the output goes first: a node's _backward needs its "
+        "own gradient complete before it passes it on.",
+        order="forward",
+    ),
+    BugModel(
+        "reuse.no_visited",
+        "reuse",
+        "In backward()'s topological sort, did you forget the `visited` set? Without it, a node "
+        "reached along several paths is added to topo several times and its _backward runs "
+        "more than once. Add `if v not in visited: visited.add(v)` around the recursion.",
+        order="unvisited",
+    ),
+    BugModel(
+        "api.no_seed",
+        "api",
+        "In backward(), did you forget `self.grad = 1` before the loop? The output's gradient "
+        "with respect to itself is 1; without it every gradient stays 0.",
+        seed="zero",
+    ),
+    BugModel(
+        "api.seed_is_value",
+        "api",
+        "In backward(), did you write `self.grad = self.data`? The output's gradient with "
+        "respect to itself is always 1: write `self.grad = 1.0`.",
+        seed="value",
+    ),
+]
+
+MODELS_BY_ID: dict[str, BugModel] = {m.id: m for m in MODELS}

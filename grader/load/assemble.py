@@ -1,0 +1,192 @@
+"""Put the kept statements together into one source, with each line's origin.
+
+Kept statements keep the student's own text (comments included), except imports: each top-level
+import becomes a ``try`` that binds stand-ins from ``stubs.missing_module`` when it fails, so a
+missing plotting or helper module cannot stop the engine from loading. Imports nested in kept
+``if``/``try`` blocks are rewritten the same way, unless a ``try`` around them already handles
+ImportError. ``from __future__`` imports move to the top, where Python requires them.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from grader.load.keep import (
+    TRY_NODES,
+    Decision,
+    Selector,
+    catches_import_error,
+    first_line,
+    owns_lines,
+)
+from grader.load.parse import Parsed
+from grader.load.stubs import INJECT_AS
+from grader.load.submission import Origin
+
+ERROR_NAME = "__grader_error__"
+
+
+@dataclass
+class Assembly:
+    """The produced source, line by line, and what was kept and dropped on the way."""
+
+    lines: list[str] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
+    future: dict[str, Origin] = field(default_factory=dict)  # __future__ feature -> origin
+    dropped: list[tuple[str, Origin]] = field(default_factory=list)  # (kind, origin)
+    notes: list[tuple[str, Origin]] = field(default_factory=list)  # (sentence, origin)
+    modules: list[str] = field(default_factory=list)  # modules imported at the top level
+    classes: dict[str, list[Origin]] = field(default_factory=dict)  # kept class definitions
+
+    def source(self) -> tuple[str, list[Origin]]:
+        """The whole source and its line map, ``from __future__`` imports first."""
+        future = [f"from __future__ import {name}" for name in self.future]
+        lines = future + self.lines
+        return "\n".join(lines) + "\n", list(self.future.values()) + self.origins
+
+
+def assemble(parsed: list[Parsed], execute_all: bool) -> Assembly:
+    """Keep the definitions (or, with ``execute_all``, everything) of the parsed units, in order."""
+    result = Assembly()
+    selector = Selector()
+    written = {part.module for part in parsed if part.module}
+    for part in parsed:
+        if part.tree is None:
+            continue
+        lines = part.text.split("\n")
+        cell = part.unit.cell
+        body = part.tree.body
+        for stmt in body:
+            origin = (cell, stmt.lineno)
+            decision = _decide(stmt, selector, execute_all, written)
+            if not decision.keep:
+                result.dropped.append((decision.kind, origin))
+                if decision.note:
+                    result.notes.append((decision.note, origin))
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+                _add_future(result, stmt, origin)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                result.modules += _module_names(stmt)
+                for line in import_lines(stmt):
+                    _add(result, line, origin)
+            elif not owns_lines(stmt, body):  # shares a line with another statement (`;`)
+                segment = ast.get_source_segment(part.text, stmt) or ""
+                for offset, line in enumerate(segment.split("\n")):
+                    _add(result, line, (cell, stmt.lineno + offset))
+            else:
+                _add_block(result, stmt, lines, cell, decision)
+                if isinstance(stmt, ast.ClassDef):
+                    result.classes.setdefault(stmt.name, []).append(origin)
+    return result
+
+
+def import_lines(stmt: ast.Import | ast.ImportFrom) -> list[str]:
+    """``stmt`` as ``try`` statements that bind stand-ins when the import fails."""
+    if isinstance(stmt, ast.Import):
+        lines = []
+        for alias in stmt.names:
+            text = f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+            lines += _guarded(text, alias.name, [alias.asname or alias.name.split(".")[0]])
+        return lines
+    module = "." * stmt.level + (stmt.module or "")
+    names = [alias.asname or alias.name for alias in stmt.names if alias.name != "*"]
+    return _guarded(ast.unparse(stmt), module, names)
+
+
+def _guarded(statement: str, module: str, names: list[str]) -> list[str]:
+    bind = "".join(f"{name} = " for name in names)
+    return [
+        "try:",
+        f"    {statement}",
+        f"except Exception as {ERROR_NAME}:",
+        f"    {bind}{INJECT_AS}({module!r}, {ERROR_NAME})",
+    ]
+
+
+def _decide(stmt: ast.stmt, selector: Selector, execute_all: bool, written: set[str]) -> Decision:
+    if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module in written:
+        note = (
+            f"left out `from {stmt.module} import ...`: {stmt.module}.py is written by a "
+            "%%writefile cell of this notebook, whose code is loaded directly."
+        )
+        return Decision(False, "other", note)
+    if not execute_all:
+        return selector.decide(stmt)
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        selector.bind_import(stmt)
+    return Decision(True)
+
+
+def _add_future(result: Assembly, stmt: ast.ImportFrom, origin: Origin) -> None:
+    for alias in stmt.names:
+        if alias.name in __future__.all_feature_names:
+            result.future.setdefault(alias.name, origin)
+        else:
+            note = f"left out `from __future__ import {alias.name}`: Python has no such feature."
+            result.notes.append((note, origin))
+
+
+def _add_block(
+    result: Assembly, stmt: ast.stmt, lines: list[str], cell: int | None, decision: Decision
+) -> None:
+    """Add the lines of ``stmt``, with dropped parts as ``pass`` and imports made safe."""
+    edits: dict[int, tuple[int, list[str]]] = {}
+    for inner in decision.blanks:
+        start, end = first_line(inner), inner.end_lineno or inner.lineno
+        edits[start] = (end, [_indent(lines[start - 1]) + "pass"] + [""] * (end - start))
+    for inner, siblings in _nested_imports([stmt], False, decision.unguarded):
+        start, end = inner.lineno, inner.end_lineno or inner.lineno
+        indent = _indent(lines[start - 1])
+        if len(indent) == inner.col_offset and owns_lines(inner, siblings):
+            edits[start] = (end, [indent + line for line in import_lines(inner)])
+    number, last = first_line(stmt), stmt.end_lineno or stmt.lineno
+    while number <= last:
+        if number in edits:
+            end, replacement = edits[number]
+            for offset, line in enumerate(replacement):
+                _add(result, line, (cell, min(number + offset, end)))
+            number = end + 1
+        else:
+            _add(result, lines[number - 1], (cell, number))
+            number += 1
+
+
+def _nested_imports(
+    body: list[ast.stmt], guarded: bool, unguarded: set[int]
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, list[ast.stmt]]]:
+    """Imports inside kept ``if``/``try`` blocks that nothing already guards, with their block."""
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            if not guarded and not (
+                isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == "__future__"
+            ):
+                yield stmt, body
+        elif isinstance(stmt, ast.If):
+            yield from _nested_imports(stmt.body, guarded, unguarded)
+            yield from _nested_imports(stmt.orelse, guarded, unguarded)
+        elif isinstance(stmt, TRY_NODES):
+            handlers = stmt.handlers  # type: ignore[attr-defined]
+            handled = any(catches_import_error(h) for h in handlers) and id(stmt) not in unguarded
+            yield from _nested_imports(stmt.body, guarded or handled, unguarded)  # type: ignore[attr-defined]
+            for handler in handlers:
+                yield from _nested_imports(handler.body, guarded, unguarded)
+            for part in (stmt.orelse, stmt.finalbody):  # type: ignore[attr-defined]
+                yield from _nested_imports(part, guarded, unguarded)
+
+
+def _module_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(stmt, ast.Import):
+        return [alias.name.split(".")[0] for alias in stmt.names]
+    return [stmt.module.split(".")[0]] if stmt.module and stmt.level == 0 else []
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _add(result: Assembly, line: str, origin: Origin) -> None:
+    result.lines.append(line)
+    result.origins.append(origin)

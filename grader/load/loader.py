@@ -1,0 +1,284 @@
+"""Stage 1 of grading: turn a submitted file, notebook or folder into source the child can run.
+
+Nothing here runs student code. A notebook cell that Python cannot parse is an error when it
+defines or imports something at its top level (a line starting with ``def``, ``class``,
+``import`` or ``from ... import``) that no later cell defines again; any other such cell is
+dropped with a note, as it could not have defined anything the grader needs. With
+``execute_all`` every syntax error is an error, as "Run All" would stop there.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import warnings
+from pathlib import Path
+
+from grader.load.assemble import Assembly, assemble
+from grader.load.errors import LoadError
+from grader.load.find import best_engine, choose_file, engine_classes, looked_for
+from grader.load.keep import bound_names
+from grader.load.parse import Parsed, defines, parse_unit
+from grader.load.sources import read_units
+from grader.load.submission import Origin, Submission
+
+KIND_LABELS = {
+    "loop": ("loop", "loops"),
+    "expr": ("expression or call", "expressions and calls"),
+    "assign": ("assignment that runs code", "assignments that run code"),
+    "main": ('`if __name__ == "__main__":` block', '`if __name__ == "__main__":` blocks'),
+    "assert": ("assert", "asserts"),
+    "def": ("definition that needs code that is not run", "definitions that need such code"),
+    "other": ("other statement", "other statements"),
+}
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
+
+
+def load_submission(
+    path: str | Path, *, execute_all: bool = False, engine_hint: str | None = None
+) -> Submission:
+    """Read a .py file, a notebook or a folder into a Submission; raises only LoadError."""
+    try:
+        return _load(Path(path), execute_all, engine_hint)
+    except LoadError:
+        raise
+    except Exception as exc:  # a grader bug or a very odd file: still no traceback for students
+        raise LoadError(
+            f"The grader could not read {path} ({type(exc).__name__}: {exc}). "
+            "This is a problem in the grader, not necessarily in your code: please report it "
+            "together with your file."
+        ) from exc
+
+
+def _load(path: Path, execute_all: bool, hint: str | None) -> Submission:
+    notes: list[str] = []
+    if not path.exists():
+        raise LoadError(f"{path} does not exist. Check the file name and folder, then resubmit.")
+    if path.is_dir():
+        chosen, note = choose_file(path, hint)
+        shown = chosen.relative_to(path).as_posix()
+        notes.append(note)
+    else:
+        chosen, shown = path, path.name
+        _check_kind(path)
+    units, read_notes = read_units(chosen, shown)
+    notes += read_notes
+    notebook = chosen.suffix.lower() == ".ipynb"
+    parsed = [parse_unit(unit) for unit in units]
+    notes += _check_syntax(parsed, shown, notebook, execute_all)
+    assembly = assemble(parsed, execute_all)
+    source, line_map = assembly.source()
+    _check_compiles(source, line_map, parsed, shown, notebook)
+    notes += _ipython_notes(parsed, notebook)
+    notes += _assembly_notes(assembly, notebook, execute_all)
+    notes += _engine_notes(parsed, assembly, shown, hint, notebook)
+    return Submission(chosen, source, notes, line_map)
+
+
+def _check_kind(path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix in (".py", ".ipynb"):
+        return
+    advice = "Submit a .py file, a .ipynb notebook, or a folder that contains them."
+    if suffix in (".zip", ".tar", ".gz", ".tgz", ".7z", ".rar"):
+        advice = "Extract the archive and submit the folder (or the .py / .ipynb file) inside it."
+    raise LoadError(f"{path.name} is not a Python file or a Jupyter notebook. {advice}")
+
+
+def _check_syntax(parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool) -> list[str]:
+    """Raise for syntax errors that matter; notes for notebook cells dropped because of one."""
+    notes = []
+    for index, part in enumerate(parsed):
+        if part.error is None:
+            continue
+        if not notebook or execute_all:
+            raise LoadError(syntax_message(part, shown))
+        names = defines(part.text)
+        later: set[str] = set()
+        for other in parsed[index + 1 :]:
+            if other.tree is not None:
+                later |= _top_level_names(other.tree)
+        if names is None or not names <= later:
+            raise LoadError(syntax_message(part, shown))
+        why = (
+            f"everything it defines ({', '.join(f'`{n}`' for n in sorted(names))}) "
+            "is defined again in a later cell"
+            if names
+            else "it defines nothing the grader needs"
+        )
+        line = part.error.lineno or 1
+        notes.append(
+            f"Cell {part.unit.cell} has a syntax error on line {line} ({part.error.msg}) and "
+            f"was left out: {why}. Fix it or delete it."
+        )
+    return notes
+
+
+def syntax_message(part: Parsed, shown: str) -> str:
+    """A student-readable message for the syntax error in ``part``."""
+    error = part.error
+    assert error is not None
+    lines = part.unit.text.split("\n")
+    number = min(max(error.lineno or 1, 1), len(lines))
+    cell = part.unit.cell
+    return _error_text(
+        shown, cell, number, lines[number - 1], error, (error.offset or 0) if error.lineno else 0
+    )
+
+
+def _error_text(
+    shown: str, cell: int | None, number: int, text: str, error: SyntaxError, offset: int
+) -> str:
+    where = f"{shown}, line {number}" if cell is None else f"{shown}, cell {cell}, line {number}"
+    kind = type(error).__name__
+    parts = [f"{where}: {kind}: {error.msg}"]
+    if text.strip():
+        indent = len(text) - len(text.lstrip())
+        parts.append(f"    {text.strip()}")
+        if offset > indent:
+            parts.append("    " + " " * (offset - 1 - indent) + "^")
+    if isinstance(error, IndentationError):
+        parts.append(
+            "Check that the lines of each block are indented by the same amount, "
+            "and do not mix tabs and spaces."
+        )
+    if cell is not None:
+        parts.append(
+            f"Fix cell {cell} and run it again (Restart & Run All checks the whole notebook), "
+            "then save the notebook and resubmit."
+        )
+    else:
+        parts.append(
+            f"Fix it, check that `python {Path(shown).name}` gets past this line, and resubmit."
+        )
+    return "\n".join(parts)
+
+
+def _check_compiles(
+    source: str, line_map: list[Origin], parsed: list[Parsed], shown: str, notebook: bool
+) -> None:
+    """Errors that only compiling finds (`return` outside a function, ...), in student terms."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, shown, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        number = error.lineno or 1
+        cell, line = line_map[number - 1] if 1 <= number <= len(line_map) else (None, number)
+        texts = {part.unit.cell: part.unit.text.split("\n") for part in parsed}
+        original = texts.get(cell, [])
+        text = original[line - 1] if 1 <= line <= len(original) else ""
+        cell = cell if notebook else None
+        raise LoadError(_error_text(shown, cell, line, text, error, 0)) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise LoadError(f"{shown} cannot be compiled by Python: {error}") from None
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                bound = alias.asname or alias.name
+                names.add(bound.split(".")[0] if isinstance(stmt, ast.Import) else bound)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                names |= bound_names(target)
+    return names
+
+
+def _ipython_notes(parsed: list[Parsed], notebook: bool) -> list[str]:
+    notes = []
+    for part in parsed:
+        if part.cell_magic is not None:
+            notes.append(
+                f"Cell {part.unit.cell} starts with %%{part.cell_magic}: it is not plain Python "
+                "code (or, for %%timeit, its definitions do not outlast the cell), so it was "
+                "left out."
+            )
+    removed = [
+        (line, part.unit.cell)
+        for part in parsed
+        if part.cell_magic is None
+        for line in part.ipython
+    ]
+    if removed:
+        shown = "; ".join(
+            f"`{_shorten(line)}`" + (f" (cell {cell})" if notebook else "")
+            for line, cell in removed[:5]
+        )
+        more = f" and {len(removed) - 5} more" if len(removed) > 5 else ""
+        notes.append(
+            f"Ignored {len(removed)} IPython-only line(s) (magics, shell commands, help): "
+            f"{shown}{more}."
+        )
+    return notes
+
+
+def _assembly_notes(assembly: Assembly, notebook: bool, execute_all: bool) -> list[str]:
+    notes = [f"{_where(origin, notebook).capitalize()}: {note}" for note, origin in assembly.notes]
+    if execute_all:
+        notes.append("All statements are kept (execute_all): loops and prints run while grading.")
+    elif assembly.dropped:
+        counts: dict[str, int] = {}
+        for kind, _ in assembly.dropped:
+            counts[kind] = counts.get(kind, 0) + 1
+        kinds = ", ".join(
+            f"{count} {KIND_LABELS[kind][0] if count == 1 else KIND_LABELS[kind][1]}"
+            for kind, count in counts.items()
+        )
+        places = _places([origin for _, origin in assembly.dropped], notebook)
+        notes.append(
+            "Only definitions are loaded (imports, classes, functions and simple constants); "
+            f"left out {len(assembly.dropped)} top-level statement(s) that run code ({kinds}) "
+            f"{places}. Training loops, prints and plots do not run while grading."
+        )
+    third_party = sorted({name for name in assembly.modules if name not in _STDLIB})
+    if third_party:
+        listed = ", ".join(third_party)
+        notes.append(
+            f"Imports are made optional: if {listed} cannot be imported while grading, the rest "
+            "still loads, and only code that uses the missing module fails."
+        )
+    return notes
+
+
+def _engine_notes(
+    parsed: list[Parsed], assembly: Assembly, shown: str, hint: str | None, notebook: bool
+) -> list[str]:
+    notes = []
+    engine = best_engine(engine_classes(parsed, hint))
+    if engine is None:
+        notes.append(
+            f"Found no engine class in {shown} ({looked_for(hint)}); "
+            "the grader will still look for one when it runs the code."
+        )
+    for name, origins in assembly.classes.items():
+        if len(origins) > 1:
+            places = ", ".join(_where(origin, notebook) for origin in origins)
+            notes.append(
+                f"`{name}` is defined {len(origins)} times ({places}); the last one, "
+                f"{_where(origins[-1], notebook)}, is graded, as when the code runs top to bottom."
+            )
+    return notes
+
+
+def _where(origin: Origin, notebook: bool) -> str:
+    cell, line = origin
+    return f"cell {cell}" if notebook and cell is not None else f"line {line}"
+
+
+def _places(origins: list[Origin], notebook: bool) -> str:
+    if notebook:
+        cells = sorted({cell for cell, _ in origins if cell is not None})
+        listed = ", ".join(str(cell) for cell in cells[:12]) + (", ..." if len(cells) > 12 else "")
+        return f"in cell{'s' if len(cells) > 1 else ''} {listed}"
+    lines = [line for _, line in origins]
+    listed = ", ".join(str(line) for line in lines[:8]) + (", ..." if len(lines) > 8 else "")
+    return f"at line{'s' if len(lines) > 1 else ''} {listed}"
+
+
+def _shorten(line: str, width: int = 40) -> str:
+    return line if len(line) <= width else line[: width - 3] + "..."

@@ -1,0 +1,1 @@
+"""Stage 9: render a Report as text, Markdown (Jupyter), JSON, Gradescope or JUnit."""

@@ -1,0 +1,337 @@
+"""The sandbox's child process: runs the submission and answers requests on a private pipe.
+
+Started by host.py as ``python -I -u -B -c BOOTSTRAP ROOT CONFIG``. As root it first joins its
+cgroup, lowers its rlimits, leaves the network and drops to an unprivileged uid; then it sends a
+hello, runs the source and serves requests. Everything the protocol needs (the pipe fds,
+os.read/os.write, the JSON codec, a few builtins) is saved before the submission runs, so a
+submission that replaces sys.stdout, json, os or builtins only breaks itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import json
+import linecache
+import os
+import resource
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+from grader.sandbox import methods
+
+EXIT_SETUP = 70  # isolation could not be set up: the grader's fault, not the student's
+EXIT_MEMORY = 71  # out of memory even for reporting it
+EXIT_PROTOCOL = 72  # the parent sent something that is not a request
+
+CLONE_NEWNET = 0x40000000
+PR_SET_NO_NEW_PRIVS = 38
+IMPORT_MACHINERY = frozenset(
+    {"importlib", "importlib._bootstrap", "importlib._bootstrap_external", "importlib.util",
+     "_frozen_importlib", "_frozen_importlib_external"}
+)
+
+# Saved before the submission can replace them.
+_read, _write, _set_blocking, _exit = os.read, os.write, os.set_blocking, os._exit
+_getframe, _modules = sys._getframe, sys.modules
+_len, _isinstance, _str, _dict, _type = len, isinstance, str, dict, type
+_format_exception = traceback.format_exception
+_format_exception_only = traceback.format_exception_only
+
+
+def _setup(config: dict) -> list[str]:
+    """Confine this process (cgroup, rlimits, network, uid); return what could not be done."""
+    missing = []
+    if config["cgroup_procs"]:
+        with open(config["cgroup_procs"], "w") as f:
+            f.write(str(os.getpid()))
+    limits = [
+        (resource.RLIMIT_AS, config["memory_bytes"]),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_FSIZE, config["file_bytes"]),
+        (resource.RLIMIT_NOFILE, 256),
+        (resource.RLIMIT_CPU, config["cpu_seconds"]),
+    ]
+    if config["uid"] is not None:
+        limits.append((resource.RLIMIT_NPROC, config["max_processes"]))
+    for which, value in limits:
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if os.geteuid() == 0 and libc.unshare(CLONE_NEWNET) != 0:
+        missing.append("network")
+    if config["uid"] is not None:
+        uid, gid = config["uid"], config["gid"]
+        os.setgroups([gid])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+        if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid):
+            raise OSError("could not drop privileges")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        missing.append("no_new_privs")
+    os.umask(0o077)
+    return missing
+
+
+class Channel:
+    """JSON lines in from ``rfd``, out to ``wfd``, through references saved at start-up."""
+
+    def __init__(self, rfd: int, wfd: int):
+        self.rfd, self.wfd = rfd, wfd
+        self.pending = b""
+        self.encode = _make_encoder()
+        self.scan = _make_scanner()
+
+    def receive(self) -> Any:
+        """The next request, or None when the parent has gone."""
+        while True:
+            end = self.pending.find(b"\n")
+            if end >= 0:
+                line, self.pending = self.pending[:end], self.pending[end + 1 :]
+                return self.scan(line.decode(), 0)[0]
+            try:
+                chunk = _read(self.rfd, 1 << 20)
+            except BlockingIOError:
+                _set_blocking(self.rfd, True)
+                continue
+            if not chunk:
+                return None
+            self.pending += chunk
+
+    def send(self, message: dict) -> None:
+        data = memoryview(("".join(self.encode(message, 0)) + "\n").encode())
+        while data:
+            try:
+                data = data[_write(self.wfd, data) :]
+            except BlockingIOError:
+                _set_blocking(self.wfd, True)
+
+
+def _no_default(value: Any) -> Any:
+    raise TypeError(f"{_type(value).__name__} is not plain data")
+
+
+def _make_encoder() -> Any:
+    """json's C encoder, built once: later changes to the json module do not reach it."""
+    make = json.encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython always has _json
+        encoder = json.JSONEncoder(allow_nan=True, separators=(",", ":"), default=_no_default)
+        return lambda obj, level: encoder.iterencode(obj)
+    return make(
+        None, _no_default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+
+
+def _make_scanner() -> Any:
+    decoder = json.JSONDecoder()
+    return json.scanner.make_scanner(decoder)
+
+
+class ImportBlocker:
+    """Refuses blocked packages to the submission; grader code may still import its own."""
+
+    def __init__(self, blocked: list[str], trusted: set[str]):
+        self.blocked = frozenset(blocked)
+        self.trusted = frozenset(trusted)
+        self.stash: dict[str, types.ModuleType] = {}
+        self.specs: dict[str, Any] = {}
+        self.attempts: list[str] = []
+
+    def hide(self) -> None:
+        """Take blocked modules (ours included) out of sys.modules so imports reach us."""
+        if not any(name in _modules for name in self.blocked):
+            return
+        for name in [n for n in _modules if n.partition(".")[0] in self.blocked]:
+            module = self.stash[name] = _modules.pop(name)
+            self.specs.setdefault(name, getattr(module, "__spec__", None))
+
+    def _trusted_caller(self) -> bool:
+        frame = _getframe(1)
+        while frame is not None:
+            name = frame.f_globals.get("__name__", "")
+            if name not in IMPORT_MACHINERY:
+                return _isinstance(name, _str) and name.partition(".")[0] in self.trusted
+            frame = frame.f_back
+        return False
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        top = name.partition(".")[0]
+        if top not in self.blocked:
+            return None
+        if self._trusted_caller():
+            if name not in self.stash:
+                return None
+            module = self.stash[name]
+            return importlib.machinery.ModuleSpec(name, self, is_package=hasattr(module, "__path__"))
+        self.attempts.append(name)
+        raise ModuleNotFoundError(
+            f"{top} is not available while grading: "
+            "your engine must compute with plain Python floats",
+            name=name,
+        )
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        return self.stash[spec.name]
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Nothing to run: the module is back; only undo the spec import set on it."""
+        module.__spec__ = self.specs.get(module.__name__)
+
+
+def _describe(exc: BaseException, filename: str) -> dict:
+    """An exception as data: type, message, line in the submission, trimmed traceback."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    first = tb
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if _isinstance(exc, SyntaxError) and exc.filename == filename:
+        line = exc.lineno
+    try:
+        message = _str(exc)
+    except BaseException:
+        message = "<the exception's message could not be shown>"
+    try:
+        if first is None:
+            text = "".join(_format_exception_only(_type(exc), exc))
+        else:
+            text = "".join(_format_exception(_type(exc), exc, first))
+    except BaseException:
+        text = f"{_type(exc).__name__}: {message}\n"
+    return {"type": _type(exc).__name__, "message": message, "line": line, "traceback": text}
+
+
+def _kind_of(exc: BaseException) -> str:
+    if _isinstance(exc, SystemExit):
+        return "exited"
+    if _isinstance(exc, MemoryError):
+        return "memory"
+    return "crashed"
+
+
+def _run_source(params: dict, blocker: ImportBlocker) -> tuple[dict, dict]:
+    """Exec the submission in a fresh module; return its namespace and the start report."""
+    filename = params["filename"]
+    source = params["source"]
+    module = types.ModuleType("submission")
+    module.__file__ = os.path.join(os.getcwd(), filename)
+    namespace = module.__dict__
+    for name, target in params["inject"].items():
+        module_name, _, attr = target.partition(":")
+        namespace[name] = getattr(importlib.import_module(module_name), attr)
+    with open(filename, "w") as f:
+        f.write(source)
+    linecache.cache[filename] = (_len(source), None, source.splitlines(True), filename)
+    _modules["submission"] = module
+    sys.meta_path.insert(0, blocker)
+    blocker.hide()
+    error = None
+    try:
+        code = compile(source, filename, "exec", dont_inherit=True)
+        exec(code, namespace)
+    except BaseException as exc:
+        error = _describe(exc, filename)
+    blocker.hide()
+    notes = [f"the submission tried to import {name}, which is blocked" for name in blocker.attempts]
+    return namespace, {"ok": error is None, "error": error, "notes": notes}
+
+
+def _answer(request: dict, namespace: dict, extra: list[str], filename: str) -> dict:
+    rid = request["id"]
+    name = request["method"]
+    try:
+        method = methods.find(name, extra)
+    except BaseException as exc:
+        error = _describe(exc, filename)
+        error["kind"] = "protocol"
+        error["message"] = f"the grader could not load method {name!r}: {error['message']}"
+        return {"id": rid, "ok": False, "error": error}
+    if method is None:
+        error = {"kind": "protocol", "type": "KeyError", "message": f"unknown method {name!r}"}
+        return {"id": rid, "ok": False, "error": error}
+    try:
+        return {"id": rid, "ok": True, "result": method(namespace, request["params"])}
+    except BaseException as exc:
+        error = _describe(exc, filename)
+        error["kind"] = _kind_of(exc)
+        return {"id": rid, "ok": False, "error": error}
+
+
+def _send_safely(channel: Channel, reply: dict, filename: str) -> None:
+    """Send ``reply``; if it is not plain data (or cannot be built), send why instead."""
+    try:
+        channel.send(reply)
+        return
+    except BaseException as exc:
+        error = _describe(exc, filename)
+    error["kind"] = "memory" if error["type"] == "MemoryError" else "protocol"
+    error["message"] = f"the answer could not be sent: {error['type']}: {error['message']}"
+    try:
+        channel.send({"id": reply["id"], "ok": False, "error": error})
+    except MemoryError:
+        _exit(EXIT_MEMORY)
+
+
+def main(config_text: str) -> None:
+    started = time.perf_counter()
+    config = json.loads(config_text)
+    try:
+        missing = _setup(config)
+    except BaseException as exc:
+        os.write(2, f"sandbox set-up failed: {exc!r}\n".encode())
+        _exit(EXIT_SETUP)
+    for path in config["paths"]:
+        if path not in sys.path:
+            sys.path.append(path)
+    channel = Channel(config["request_fd"], config["response_fd"])
+    hello = {
+        "pid": os.getpid(),
+        "uid": os.getuid(),
+        "missing": missing,
+        "startup_ms": (time.perf_counter() - started) * 1000,
+    }
+    channel.send({"id": 0, "ok": True, "result": hello})
+    request = channel.receive()
+    if not _isinstance(request, _dict) or request.get("method") != "__start__":
+        _exit(EXIT_PROTOCOL)
+    params = request["params"]
+    extra = params["method_modules"]
+    trusted = {"grader"} | {m.partition(".")[0] for m in extra}
+    blocker = ImportBlocker(params["blocked"], trusted)
+    namespace, report = _run_source(params, blocker)
+    _send_safely(channel, {"id": request["id"], "ok": True, "result": report}, params["filename"])
+    _serve(channel, namespace, extra, blocker, params["filename"])
+
+
+def _serve(
+    channel: Channel, namespace: dict, extra: list[str], blocker: ImportBlocker, filename: str
+) -> None:
+    while True:
+        try:
+            request = channel.receive()
+        except MemoryError:
+            _exit(EXIT_MEMORY)
+        except ValueError:
+            _exit(EXIT_PROTOCOL)
+        except BaseException:  # a signal handler of the submission raised: keep listening
+            continue
+        if request is None:
+            _exit(0)  # the parent has gone; skip the submission's atexit handlers
+        try:
+            reply = _answer(request, namespace, extra, filename)
+        except MemoryError:
+            reply = {"id": request["id"], "ok": False, "error": {
+                "kind": "memory", "type": "MemoryError", "message": "out of memory"}}
+        _send_safely(channel, reply, filename)
+        blocker.hide()

@@ -1,0 +1,313 @@
+"""Parent-side isolation: who the child runs as, its cgroup, its interpreter, and killing it all.
+
+When the grader runs as root, every child gets its own uid and gid from a range reserved here
+(no /etc/passwd entry is needed or written). That uid is dedicated to one live child, so
+RLIMIT_NPROC counts only that child's processes and "kill every process of this uid" is safe.
+If that range cannot be used (a user namespace that does not map it), the child runs as
+``nobody``: then the uid is shared, so it is never swept, only its process group and cgroup.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+BASE_ID = 1_800_000_000  # uids and gids BASE_ID .. BASE_ID + PID_SPAN * SLOTS are ours
+PID_SPAN = 4_194_304  # the largest pid_max Linux allows
+SLOTS = 64  # children alive at once in one grader process
+NOBODY = 65534
+CGROUP_PREFIX = "grader-sandbox-"
+
+_lock = threading.Lock()
+_slots_in_use: set[int] = set()
+_cgroup_count = 0
+
+
+@dataclass
+class Identity:
+    """The uid and gid a child runs as; ``dedicated`` if no other process may use them."""
+
+    uid: int
+    gid: int
+    dedicated: bool
+    slot: int | None = None
+
+    def release(self) -> None:
+        """Give the slot back once every process of this uid is gone."""
+        if self.slot is not None:
+            with _lock:
+                _slots_in_use.discard(self.slot)
+            self.slot = None
+
+
+def _mapped(ident: int, map_file: str) -> bool:
+    """Whether ``ident`` exists in this (possibly user-namespaced) system."""
+    try:
+        with open(map_file) as f:
+            for line in f:
+                inside, _, count = (int(x) for x in line.split())
+                if inside <= ident < inside + count:
+                    return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def acquire_identity() -> Identity | None:
+    """An unprivileged uid/gid for a new child, or None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    with _lock:
+        free = [s for s in range(SLOTS) if s not in _slots_in_use]
+        if not free:
+            raise RuntimeError(f"more than {SLOTS} sandboxes alive at once")
+        slot = free[0]
+        _slots_in_use.add(slot)
+    ident = BASE_ID + (os.getpid() % PID_SPAN) * SLOTS + slot
+    if _mapped(ident, "/proc/self/uid_map") and _mapped(ident, "/proc/self/gid_map"):
+        sweep_uid(ident)  # left over by an earlier grader process with our pid, if any
+        return Identity(ident, ident, True, slot)
+    with _lock:
+        _slots_in_use.discard(slot)
+    if _mapped(NOBODY, "/proc/self/uid_map") and _mapped(NOBODY, "/proc/self/gid_map"):
+        return Identity(NOBODY, NOBODY, False)
+    return None
+
+
+def make_workdir(identity: Identity | None) -> str:
+    """A fresh directory that only the child (and root) can use."""
+    path = tempfile.mkdtemp(prefix="grader-sandbox-")
+    if identity is not None:
+        os.chown(path, identity.uid, identity.gid)
+    return path
+
+
+def remove_workdir(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _open_to_others(path: str, bits: int) -> bool:
+    """Whether a user with no special rights can reach ``path`` and has ``bits`` on it."""
+    real = os.path.realpath(path)
+    try:
+        parent = os.path.dirname(real)
+        while True:
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                return False
+            if parent == os.path.dirname(parent):
+                break
+            parent = os.path.dirname(parent)
+        return os.stat(real).st_mode & bits == bits
+    except OSError:
+        return False
+
+
+READ_DIR = stat.S_IROTH | stat.S_IXOTH
+
+
+def child_interpreter(unprivileged: bool, root: str) -> tuple[str, list[str]]:
+    """The Python to run the child with, and site directories to add to its ``sys.path``.
+
+    An unprivileged child needs an interpreter and standard library it can read: the
+    grader's own may live in a private home (pyenv under /root). Then a system Python of
+    the same version is used, given the grader's site-packages for lazily needed packages.
+    """
+    site_dirs = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    if not unprivileged:
+        return sys.executable, []
+    extra = [d for d in dict.fromkeys(site_dirs) if _open_to_others(d, READ_DIR)]
+    if not _open_to_others(root, READ_DIR):
+        raise RuntimeError(f"the sandbox user cannot read the grader at {root}")
+    stdlib = sysconfig.get_paths()["stdlib"]
+    if _open_to_others(sys.executable, stat.S_IXOTH) and _open_to_others(stdlib, READ_DIR):
+        return sys.executable, extra
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    for folder in ("/usr/bin", "/usr/local/bin", "/bin"):
+        exe = os.path.join(folder, version)
+        prefix = os.path.dirname(os.path.dirname(os.path.realpath(exe)))
+        lib = os.path.join(prefix, "lib", version)
+        if _open_to_others(exe, stat.S_IXOTH) and _open_to_others(lib, READ_DIR):
+            return exe, extra
+    raise RuntimeError(f"no {version} interpreter that an unprivileged user can run")
+
+
+def _proc_ids(pid: str) -> tuple[set[int], str] | None:
+    """The real, effective and saved uids of a process and its state letter."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            uids: set[int] = set()
+            state = "?"
+            for line in f:
+                if line.startswith("State:"):
+                    state = line.split()[1]
+                elif line.startswith("Uid:"):
+                    uids = {int(x) for x in line.split()[1:4]}
+                    break
+            return uids, state
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def sweep_uid(uid: int) -> int:
+    """SIGKILL every live process running as ``uid``; return how many were found."""
+    found = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        ids = _proc_ids(name)
+        if ids is None or uid not in ids[0] or ids[1] in ("Z", "X"):
+            continue
+        found += 1
+        try:
+            os.kill(int(name), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return found
+
+
+def wait_uid_gone(uid: int, deadline: float) -> bool:
+    """Sweep until no live process runs as ``uid`` (a fork bomb needs a few rounds)."""
+    while sweep_uid(uid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
+
+
+class CGroup:
+    """A cgroup v2 directory holding one child and everything it starts, even after setsid."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    @classmethod
+    def create(cls, max_processes: int, memory_bytes: int) -> CGroup | None:
+        """A new cgroup beside ours, or None where cgroup v2 is missing or read-only."""
+        global _cgroup_count
+        mount = _cgroup2_mount()
+        if mount is None:
+            return None
+        try:
+            with open("/proc/self/cgroup") as f:
+                own = next(line[3:].strip() for line in f if line.startswith("0::"))
+        except (OSError, StopIteration):
+            return None
+        base = os.path.join(mount, own.lstrip("/"))
+        with _lock:
+            _cgroup_count += 1
+            name = f"{CGROUP_PREFIX}{os.getpid()}-{_cgroup_count}"
+        path = os.path.join(base, name)
+        try:
+            os.mkdir(path)
+        except OSError:
+            return None
+        group = cls(path)
+        controllers = group._read("cgroup.controllers").split()
+        if "pids" in controllers:
+            group._write("pids.max", str(max_processes))
+        if "memory" in controllers:
+            group._write("memory.max", str(memory_bytes))
+            group._write("memory.swap.max", "0")
+            group._write("memory.oom.group", "1")
+        return group
+
+    @property
+    def procs_file(self) -> str:
+        return os.path.join(self.path, "cgroup.procs")
+
+    def _read(self, name: str) -> str:
+        try:
+            with open(os.path.join(self.path, name)) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def _write(self, name: str, value: str) -> bool:
+        try:
+            with open(os.path.join(self.path, name), "w") as f:
+                f.write(value)
+            return True
+        except OSError:
+            return False
+
+    def populated(self) -> bool:
+        events = self._read("cgroup.events")
+        if "populated" in events:
+            return "populated 1" in events
+        return bool(self._read("cgroup.procs").split())
+
+    def oom_kills(self) -> int:
+        for line in self._read("memory.events").splitlines():
+            if line.startswith("oom_kill "):
+                return int(line.split()[1])
+        return 0
+
+    def kill(self) -> None:
+        """SIGKILL every process in the group (cgroup.kill, or one by one on older kernels)."""
+        if self._write("cgroup.kill", "1"):
+            return
+        self._write("cgroup.freeze", "1")
+        for pid in self._read("cgroup.procs").split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, ValueError):
+                pass
+
+    def wait_empty(self, deadline: float) -> bool:
+        while self.populated():
+            if time.monotonic() > deadline:
+                return False
+            self.kill()
+            time.sleep(0.002)
+        return True
+
+    def remove(self) -> None:
+        try:
+            os.rmdir(self.path)
+        except OSError:
+            pass
+
+
+def _cgroup2_mount() -> str | None:
+    try:
+        with open("/proc/self/mounts") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) > 3 and fields[2] == "cgroup2":
+                    if "rw" not in fields[3].split(","):
+                        return None
+                    return fields[1]
+    except OSError:
+        return None
+    return None
+
+
+def kill_all(pid: int, group: CGroup | None, identity: Identity | None) -> None:
+    """SIGKILL the child's process group, its cgroup and (if dedicated) its uid, at once."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if group is not None:
+        group.kill()
+    if identity is not None and identity.dedicated:
+        sweep_uid(identity.uid)
+
+
+def wait_all_gone(group: CGroup | None, identity: Identity | None, seconds: float = 5.0) -> bool:
+    """Wait until nothing the child started is alive; True if that happened in time."""
+    deadline = time.monotonic() + seconds
+    gone = True
+    if group is not None:
+        gone = group.wait_empty(deadline) and gone
+    if identity is not None and identity.dedicated:
+        gone = wait_uid_gone(identity.uid, deadline) and gone
+    return gone
