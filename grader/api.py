@@ -40,6 +40,7 @@ def grade_runner(runner: Runner, config: Config, submission: Optional[str] = Non
         detected=api.describe(),
         seed=config.seed,
         submission=submission,
+        graphs_checked=grader.graphs_checked,
         execution_time=round(time.perf_counter() - started, 3),
     )
 

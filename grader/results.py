@@ -36,6 +36,7 @@ class Report:
     seed: int = 0
     submission: Optional[str] = None
     gradable: bool = True
+    graphs_checked: int = 0
     execution_time: float = 0.0
 
     def category(self, category_id: str) -> CategoryResult:

@@ -15,13 +15,16 @@ from grader.compare.tolerance import close
 from grader.diagnose.models import (
     MODELS,
     BugModel,
+    Local,
     Plans,
     Program,
     Table,
     Walk,
     compile_model,
-    run_backward,
+    local_derivatives,
+    propagate,
     run_forward,
+    seed_value,
 )
 from grader.graph import Graph
 
@@ -52,31 +55,25 @@ class _Matcher:
 
     def matches(self, model: Optional[BugModel]) -> bool:
         for program in self.plans.programs(model):
-            if not self._values_match(program, model, 0):
-                continue
+            if self._values(program, model, 0) is None:
+                continue  # the forward pass alone rules this shape out
             table = compile_model(program, model)
+            lanes = range(len(self.lanes))
+            local: dict[int, Optional[Local]] = {}
             for walks in self.plans.walks(program, model):
-                if all(self._lane_matches(program, table, model, walks, i) for i in self._order):
+                if all(self._lane_matches(program, table, model, walks, i, local) for i in lanes):
                     return True
         return False
 
-    @property
-    def _order(self) -> range:
-        return range(len(self.lanes))
-
     def _values(self, program: Program, model: Optional[BugModel], lane: int) -> Optional[list]:
         """The model's forward on one lane if it matches the student's values, else None."""
-        fkey = model.id if model and model.changes_forward else ""
-        key = (id(program), fkey, lane)
+        key = (id(program), model.id if model and model.changes_forward else "", lane)
         if key not in self._forward:
             inputs, got = self.lanes[lane]
             values = run_forward(program, compile_model(program, model), inputs)
             ok = values is not None and _agree(got["values"], values, program.index)
             self._forward[key] = values if ok else None
         return self._forward[key]
-
-    def _values_match(self, program: Program, model: Optional[BugModel], lane: int) -> bool:
-        return self._values(program, model, lane) is not None
 
     def _lane_matches(
         self,
@@ -85,14 +82,20 @@ class _Matcher:
         model: Optional[BugModel],
         walks: tuple[Walk, ...],
         lane: int,
+        local: dict[int, Optional[Local]],
     ) -> bool:
         values = self._values(program, model, lane)
         if values is None:
             return False
+        if lane not in local:
+            local[lane] = local_derivatives(program, table, values)
+        derivatives = local[lane]
+        if derivatives is None:
+            return False
         got = self.lanes[lane][1]["grads"]
-        seed = model.seed if model else "one"
+        seed = seed_value(model, values)
         for walk in walks:
-            grads = run_backward(program, table, values, walk, seed)
+            grads = propagate(program, table, derivatives, walk, seed)
             if grads is not None and _agree(got, grads, program.index):
                 return True
         return False

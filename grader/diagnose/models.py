@@ -83,9 +83,9 @@ KERNELS: dict[str, Kernel] = {
     "mul_c": Kernel(lambda x, y, c: x * c, lambda x, y, c, o: (c,)),
     "rmul": Kernel(lambda x, y, c: c * x, lambda x, y, c, o: (c,)),
     "neg": Kernel(lambda x, y, c: -x, lambda x, y, c, o: (-1.0,)),
-    "truediv": Kernel(lambda x, y, c: x / y, lambda x, y, c, o: (1.0 / y, -x / y**2)),
+    "truediv": Kernel(lambda x, y, c: x / y, lambda x, y, c, o: (1.0 / y, -o / y)),
     "truediv_c": Kernel(lambda x, y, c: x / c, lambda x, y, c, o: (1.0 / c,)),
-    "rtruediv": Kernel(lambda x, y, c: c / x, lambda x, y, c, o: (-c / x**2,)),
+    "rtruediv": Kernel(lambda x, y, c: c / x, lambda x, y, c, o: (-o / x,)),
     "pow": Kernel(lambda x, y, c: x**c, lambda x, y, c, o: (c * x ** (c - 1),)),
     "exp": Kernel(lambda x, y, c: math.exp(x), lambda x, y, c, o: (o,)),
     "log": Kernel(lambda x, y, c: math.log(x), lambda x, y, c, o: (1.0 / x,)),
@@ -131,7 +131,7 @@ def build_program(graph: Graph, composed: bool = False) -> Program:
 
     for step in graph.steps:
         c = float(step.const) if step.const is not None else 0.0
-        a = step.args
+        a = tuple(index[i] for i in step.args)
         form = step.op if composed else ""
         if form == "radd":
             node = emit("add_c", a, c)
@@ -209,12 +209,14 @@ def _reach(program: Program) -> list[int]:
 
 
 def _flip_sets(candidates: list[int]) -> list[frozenset[int]]:
-    if len(candidates) > MAX_FLIPS:
-        return [frozenset(), frozenset(candidates)]
-    return [
-        frozenset(c for c, bit in zip(candidates, bits) if bit)
-        for bits in itertools.product((False, True), repeat=len(candidates))
-    ]
+    """No flip, every flip, then the other combinations (when few enough)."""
+    sets = [frozenset(), frozenset(candidates)] if candidates else [frozenset()]
+    if len(candidates) <= MAX_FLIPS:
+        for bits in itertools.product((False, True), repeat=len(candidates)):
+            chosen = frozenset(c for c, bit in zip(candidates, bits) if bit)
+            if chosen not in sets:
+                sets.append(chosen)
+    return sets
 
 
 class Plans:
@@ -224,12 +226,12 @@ class Plans:
         self.direct = build_program(graph)
         composed = build_program(graph, composed=True)
         self.composed = composed if composed.forms != self.direct.forms else None
-        self._walks: dict[tuple[bool, str], list[tuple[Walk, ...]]] = {}
+        self._walks: dict[tuple[bool, str, frozenset[str]], list[tuple[Walk, ...]]] = {}
 
     def programs(self, model: Optional[BugModel]) -> list[Program]:
         """The shapes of student code the model can live in, and that it changes."""
-        if model is None:
-            return [self.direct]
+        if model is None:  # the right answer, in either shape
+            return [self.direct] + ([self.composed] if self.composed else [])
         forms = model.forms
         shapes = [self.direct] if not forms or forms & set(self.direct.forms) else []
         composed = self.composed
@@ -239,48 +241,79 @@ class Plans:
 
     def walks(self, program: Program, model: Optional[BugModel]) -> list[tuple[Walk, ...]]:
         """Groups of walks: the student's code is one group; within it, set order may vary."""
-        key = self._key(model)
-        cache_key = (program is self.composed, key)
-        if cache_key not in self._walks:
-            self._walks[cache_key] = self._make_walks(program, key)
-        return self._walks[cache_key]
+        order = model.order if model else "reverse"
+        assigning = model.forms if model and model.assign else frozenset()
+        key = (program is self.composed, order, assigning)
+        if key not in self._walks:
+            if order == "unvisited":
+                self._walks[key] = _unvisited_walks(program)
+            elif order == "forward":
+                self._walks[key] = [(topological_walk(program),)]
+            else:
+                self._walks[key] = [_reverse_walks(program, assigning)]
+        return self._walks[key]
 
-    @staticmethod
-    def _key(model: Optional[BugModel]) -> str:
-        if model is None:
-            return "reverse"
-        if model.order == "reverse" and model.assign:
-            return "reverse-any"  # `=` makes the order of a node's consumers matter
-        return model.order
 
-    @staticmethod
-    def _make_walks(program: Program, key: str) -> list[tuple[Walk, ...]]:
-        forward = topological_walk(program)
-        if key == "reverse":
-            return [(forward[::-1],)]
-        if key == "forward":
-            return [(forward,)]
-        pairs = [
-            n for n in range(program.n_leaves, len(program.forms))
-            if len(set(program.args[n])) == 2
-        ]
-        reach = _reach(program)
-        if key == "reverse-any":
-            both = [n for n in pairs if all(reach[a] for a in program.args[n])]
-            orders = {topological_walk(program, f)[::-1] for f in _flip_sets(both)}
-            return [tuple(sorted(orders, key=lambda w: w != forward[::-1]))]
-        # without a visited set, order matters where both children reach a shared node
-        shared = [n for n in pairs if reach[program.args[n][0]] & reach[program.args[n][1]]]
-        tuple_walk = unvisited_walk(program, dedup=False)
-        set_walks = {unvisited_walk(program, True, f) for f in _flip_sets(shared)}
-        groups = [(tuple_walk,)] if tuple_walk else []
-        found = tuple(w for w in set_walks if w is not None)
-        return groups + ([found] if found else [])
+def _reverse_walks(program: Program, assigning: frozenset[str]) -> tuple[Walk, ...]:
+    """Reversed DFS orders that can give different grads when ``assigning`` forms use `=`.
+
+    That needs a node with two consumers, one of them assigning; a flip matters only where
+    both children reach a consumer of such a node.
+    """
+    natural = topological_walk(program)[::-1]
+    users: dict[int, int] = {}
+    for node in range(program.n_leaves, len(program.forms)):
+        for arg in set(program.args[node]):
+            users[arg] = users.get(arg, 0) | 1 << node
+    contested = [
+        mask for mask in users.values()
+        if mask & (mask - 1) and any(program.forms[n] in assigning for n in _bits(mask))
+    ]
+    if not contested:
+        return (natural,)
+    reach = _reach(program)
+    candidates = [
+        n for n in range(program.n_leaves, len(program.forms))
+        if len(set(program.args[n])) == 2
+        and any(all(reach[a] & mask for a in program.args[n]) for mask in contested)
+    ]
+    walks = dict.fromkeys(topological_walk(program, f)[::-1] for f in _flip_sets(candidates))
+    return tuple(walks)
+
+
+def _unvisited_walks(program: Program) -> list[tuple[Walk, ...]]:
+    """Two groups: children in a tuple (argument order), and in a set (any order where it
+    matters: both children reach a shared node). Stops after ``MAX_WALK`` steps in all."""
+    reach = _reach(program)
+    shared = [
+        n for n in range(program.n_leaves, len(program.forms))
+        if len(set(program.args[n])) == 2 and reach[program.args[n][0]] & reach[program.args[n][1]]
+    ]
+    groups: list[tuple[Walk, ...]] = []
+    as_tuple = unvisited_walk(program, dedup=False)
+    if as_tuple is not None:
+        groups.append((as_tuple,))
+    as_set: dict[Walk, None] = {}
+    budget = MAX_WALK
+    for flips in _flip_sets(shared):
+        walk = unvisited_walk(program, True, flips)
+        if walk is None or len(walk) > budget:
+            break
+        budget -= len(walk)
+        as_set[walk] = None
+    if as_set:
+        groups.append(tuple(as_set))
+    return groups
+
+
+def _bits(mask: int) -> list[int]:
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
 
 
 # --- running -------------------------------------------------------------------------------
 
 Table = list[tuple[Kernel, bool, bool]]  # per non-leaf node: kernel, assign, chain
+Local = list[tuple[tuple[int, float], ...]]  # per non-leaf node: (operand, local derivative)
 
 
 def compile_model(program: Program, model: Optional[BugModel]) -> Table:
@@ -314,31 +347,54 @@ def run_forward(program: Program, table: Table, inputs: tuple[float, ...]) -> Op
     return values
 
 
-def run_backward(
-    program: Program, table: Table, values: list[float], walk: Walk, seed: str = "one"
-) -> Optional[list[float]]:
-    """Every node's grad after the seed and the ``_backward`` calls of ``walk``, in order."""
-    grads = [0.0] * len(values)
-    grads[program.output] = {"one": 1.0, "zero": 0.0}.get(seed, values[program.output])
+def local_derivatives(program: Program, table: Table, values: list[float]) -> Optional[Local]:
+    """Each step node's operands paired with its local derivatives (None if the math fails)."""
+    local: Local = []
     try:
-        for node in walk:
-            kernel, assign, chain = table[node - program.n_leaves]
+        for node in range(program.n_leaves, len(program.forms)):
             a = program.args[node]
             y = values[a[1]] if len(a) > 1 else 0.0
-            local = kernel.backward(values[a[0]], y, program.consts[node], values[node])
+            kernel = table[node - program.n_leaves][0]
+            ds = kernel.backward(values[a[0]], y, program.consts[node], values[node])
+            if not all(type(d) is float and math.isfinite(d) for d in ds):
+                return None
+            local.append(tuple(zip(a, ds)))
+    except (ArithmeticError, ValueError):
+        return None
+    return local
+
+
+def propagate(
+    program: Program, table: Table, local: Local, walk: Walk, seed: float = 1.0
+) -> Optional[list[float]]:
+    """Every node's grad after setting the output's to ``seed`` and running the
+    ``_backward`` of each node of ``walk`` in turn."""
+    grads = [0.0] * len(program.forms)
+    grads[program.output] = seed
+    start = program.n_leaves
+    if all(not assign and chain for _, assign, chain in table):
+        for node in walk:
             g = grads[node]
-            for arg, d in zip(a, local):
+            for arg, d in local[node - start]:
+                grads[arg] += d * g
+    else:
+        for node in walk:
+            g = grads[node]
+            _, assign, chain = table[node - start]
+            for arg, d in local[node - start]:
                 if chain:
-                    d = d * g
+                    d *= g
                 if assign:
                     grads[arg] = d
                 else:
                     grads[arg] += d
-    except (ArithmeticError, ValueError):
-        return None
-    if not all(type(g) is float and math.isfinite(g) for g in grads):
-        return None
-    return grads
+    return grads if all(map(math.isfinite, grads)) else None
+
+
+def seed_value(model: Optional[BugModel], values: list[float]) -> float:
+    """The output's grad when the model's backward starts."""
+    seed = model.seed if model else "one"
+    return {"one": 1.0, "zero": 0.0}.get(seed, values[-1])
 
 
 def evaluate(
@@ -356,7 +412,10 @@ def evaluate(
     groups = plans.walks(program, model)
     if values is None or not groups:
         return None
-    grads = run_backward(program, table, values, groups[0][0], model.seed if model else "one")
+    local = local_derivatives(program, table, values)
+    if local is None:
+        return None
+    grads = propagate(program, table, local, groups[0][0], seed_value(model, values))
     if grads is None:
         return None
     return [values[p] for p in program.index], [grads[p] for p in program.index]
@@ -456,20 +515,20 @@ MODELS: list[BugModel] = [
         "In __truediv__'s _backward, did you write `other.grad += self.data / other.data**2 * "
         "out.grad`? The derivative of a / b with respect to b is -a / b**2: a minus sign is "
         "missing.",
-        truediv=lambda x, y, c, o: (1.0 / y, x / y**2),
+        truediv=lambda x, y, c, o: (1.0 / y, o / y),
     ),
     _grad(
         "truediv.denominator_no_numerator",
         "In __truediv__'s _backward, did you write `other.grad += -1 / other.data**2 * "
         "out.grad`? That is the derivative of 1 / b; for a / b it is -a / b**2, so multiply "
         "by self.data.",
-        truediv=lambda x, y, c, o: (1.0 / y, -1.0 / y**2),
+        truediv=lambda x, y, c, o: (1.0 / y, -1.0 / y / y),
     ),
     _grad(
         "rtruediv.sign",
         "In __rtruediv__'s _backward (used for 2 / a), did you drop the minus sign? The "
         "derivative of c / a is -c / a**2.",
-        rtruediv=lambda x, y, c, o: (c / x**2,),
+        rtruediv=lambda x, y, c, o: (o / x,),
     ),
     _op(
         "rtruediv.swapped",
@@ -484,11 +543,11 @@ MODELS: list[BugModel] = [
         pow=lambda x, y, c, o: (c * x**c,),
     ),
     _grad(
-        "pow.precedence",
-        "In __pow__'s _backward, did you write `other * self.data**other-1` without brackets? "
-        "Python reads it as (other * self.data**other) - 1; write "
+        "pow.no_coefficient",
+        "In __pow__'s _backward, did you write `self.data**(other - 1) * out.grad` without the "
+        "leading `other *`? The power rule brings the exponent down in front: "
         "`other * self.data**(other - 1) * out.grad`.",
-        pow=lambda x, y, c, o: (c * x**c - 1.0,),
+        pow=lambda x, y, c, o: (x ** (c - 1),),
     ),
     _grad(
         "pow.swapped",
@@ -519,7 +578,7 @@ MODELS: list[BugModel] = [
         "log.grad_inverse_square",
         "In log's _backward, did you use 1 / x**2? The derivative of log(x) is 1 / x: "
         "`self.grad += out.grad / self.data`.",
-        log=lambda x, y, c, o: (1.0 / x**2,),
+        log=lambda x, y, c, o: (1.0 / x / x,),
     ),
     _grad(
         "log.grad_is_output",

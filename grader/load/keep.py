@@ -1,8 +1,8 @@
 """Which top-level statements to keep when only definitions are loaded.
 
-Kept: imports; class and function definitions; assignments (plain, annotated, augmented) of
-simple values: literals, names, attributes, tuples/lists/dicts/sets, arithmetic and lambdas, and
-a few harmless calls (``float("inf")``, ``TypeVar("T")``, ...); ``if`` blocks (not
+Kept: imports; class and function definitions; docstrings; assignments (plain, annotated,
+augmented) of simple values: literals, names, attributes, tuples/lists/dicts/sets, arithmetic,
+lambdas, and a few harmless calls (``float("inf")``, ``TypeVar("T")``, ...); ``if`` blocks (not
 ``if __name__ == "__main__":``) with a simple test whose bodies keep everything; ``try`` blocks
 whose ``try``, ``else`` and ``finally`` parts keep everything (statements that would be dropped
 from an ``except`` part become ``pass``). Everything else is dropped: loops, calls, prints, plots,
@@ -90,6 +90,8 @@ class Selector:
             return self._if(stmt)
         if isinstance(stmt, TRY_NODES):
             return self._try(stmt)
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            return Decision(True)  # a docstring, or a string used as a comment
         return Decision(False, kind_of(stmt))
 
     def bind_import(self, stmt: ast.Import | ast.ImportFrom) -> None:

@@ -31,7 +31,12 @@ KIND_LABELS = {
     "def": ("definition that needs code that is not run", "definitions that need such code"),
     "other": ("other statement", "other statements"),
 }
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
+# Standard-library modules are left out of the note on optional imports (Python 3.9 has no list).
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(
+    "__future__ abc collections copy csv dataclasses datetime decimal enum fractions functools "
+    "graphlib heapq itertools json logging math numbers operator os pathlib pickle random re "
+    "statistics string sys time timeit types typing unittest warnings".split()
+)
 
 
 def load_submission(

@@ -56,7 +56,10 @@ def clean(text: str) -> Cleaned:
     continued = False  # the previous IPython line ended with a backslash
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if continued or (scanner.at_statement_start() and _is_ipython(stripped)):
+        if continued:  # the rest of a magic or shell command
+            continued = stripped.endswith("\\")
+            lines[i] = ""
+        elif scanner.at_statement_start() and _is_ipython(stripped):
             continued = stripped.endswith("\\")
             indent = line[: len(line) - len(line.lstrip())]
             timed = _TIME.match(stripped)

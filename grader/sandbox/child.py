@@ -19,6 +19,7 @@ import sys
 import time
 import traceback
 import types
+from _json import encode_basestring_ascii, make_encoder, make_scanner
 from typing import Any
 
 from grader.sandbox import methods
@@ -38,6 +39,7 @@ IMPORT_MACHINERY = frozenset(
 _read, _write, _set_blocking, _exit = os.read, os.write, os.set_blocking, os._exit
 _getframe, _modules = sys._getframe, sys.modules
 _len, _isinstance, _str, _dict, _type = len, isinstance, str, dict, type
+_any, _getattr, _hasattr, _memoryview, _list = any, getattr, hasattr, memoryview, list
 _format_exception = traceback.format_exception
 _format_exception_only = traceback.format_exception_only
 
@@ -106,7 +108,7 @@ class Channel:
             self.pending += chunk
 
     def send(self, message: dict) -> None:
-        data = memoryview(("".join(self.encode(message, 0)) + "\n").encode())
+        data = _memoryview(("".join(self.encode(message, 0)) + "\n").encode())
         while data:
             try:
                 data = data[_write(self.wfd, data) :]
@@ -120,18 +122,15 @@ def _no_default(value: Any) -> Any:
 
 def _make_encoder() -> Any:
     """json's C encoder, built once: later changes to the json module do not reach it."""
-    make = json.encoder.c_make_encoder
-    if make is None:  # pragma: no cover - CPython always has _json
-        encoder = json.JSONEncoder(allow_nan=True, separators=(",", ":"), default=_no_default)
-        return lambda obj, level: encoder.iterencode(obj)
-    return make(
-        None, _no_default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    separators = (":", ",")
+    return make_encoder(
+        None, _no_default, encode_basestring_ascii, None, *separators, False, False, True
     )
 
 
 def _make_scanner() -> Any:
-    decoder = json.JSONDecoder()
-    return json.scanner.make_scanner(decoder)
+    """json's C scanner (NaN and Infinity allowed), built once for the same reason."""
+    return make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 class ImportBlocker:
@@ -146,14 +145,14 @@ class ImportBlocker:
 
     def hide(self) -> None:
         """Take blocked modules (ours included) out of sys.modules so imports reach us."""
-        if not any(name in _modules for name in self.blocked):
+        if not _any(name in _modules for name in self.blocked):
             return
-        for name in [n for n in _modules if n.partition(".")[0] in self.blocked]:
+        for name in [n for n in _list(_modules) if n.partition(".")[0] in self.blocked]:
             module = self.stash[name] = _modules.pop(name)
-            self.specs.setdefault(name, getattr(module, "__spec__", None))
+            self.specs.setdefault(name, _getattr(module, "__spec__", None))
 
     def _trusted_caller(self) -> bool:
-        frame = _getframe(1)
+        frame: types.FrameType | None = _getframe(1)
         while frame is not None:
             name = frame.f_globals.get("__name__", "")
             if name not in IMPORT_MACHINERY:
@@ -169,7 +168,8 @@ class ImportBlocker:
             if name not in self.stash:
                 return None
             module = self.stash[name]
-            return importlib.machinery.ModuleSpec(name, self, is_package=hasattr(module, "__path__"))
+            package = _hasattr(module, "__path__")
+            return importlib.machinery.ModuleSpec(name, self, is_package=package)  # type: ignore[arg-type]
         self.attempts.append(name)
         raise ModuleNotFoundError(
             f"{top} is not available while grading: "
@@ -196,8 +196,8 @@ def _describe(exc: BaseException, filename: str) -> dict:
         if tb.tb_frame.f_code.co_filename == filename:
             line = tb.tb_lineno
         tb = tb.tb_next
-    if _isinstance(exc, SyntaxError) and exc.filename == filename:
-        line = exc.lineno
+    if _isinstance(exc, SyntaxError) and _getattr(exc, "filename", None) == filename:
+        line = _getattr(exc, "lineno", None)
     try:
         message = _str(exc)
     except BaseException:
@@ -243,7 +243,7 @@ def _run_source(params: dict, blocker: ImportBlocker) -> tuple[dict, dict]:
     except BaseException as exc:
         error = _describe(exc, filename)
     blocker.hide()
-    notes = [f"the submission tried to import {name}, which is blocked" for name in blocker.attempts]
+    notes = [f"the submission tried to import {n}, which is blocked" for n in blocker.attempts]
     return namespace, {"ok": error is None, "error": error, "notes": notes}
 
 
@@ -281,6 +281,8 @@ def _send_safely(channel: Channel, reply: dict, filename: str) -> None:
         channel.send({"id": reply["id"], "ok": False, "error": error})
     except MemoryError:
         _exit(EXIT_MEMORY)
+    except BaseException:  # the channel itself is broken (closed or replaced fd)
+        _exit(EXIT_PROTOCOL)
 
 
 def main(config_text: str) -> None:

@@ -9,6 +9,7 @@ If that range cannot be used (a user namespace that does not map it), the child 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -166,10 +167,8 @@ def sweep_uid(uid: int) -> int:
         if ids is None or uid not in ids[0] or ids[1] in ("Z", "X"):
             continue
         found += 1
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(int(name), signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     return found
 
 
@@ -256,10 +255,8 @@ class CGroup:
             return
         self._write("cgroup.freeze", "1")
         for pid in self._read("cgroup.procs").split():
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
                 os.kill(int(pid), signal.SIGKILL)
-            except (ProcessLookupError, PermissionError, ValueError):
-                pass
 
     def wait_empty(self, deadline: float) -> bool:
         while self.populated():
@@ -270,10 +267,8 @@ class CGroup:
         return True
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.rmdir(self.path)
-        except OSError:
-            pass
 
 
 def _cgroup2_mount() -> str | None:
@@ -292,10 +287,8 @@ def _cgroup2_mount() -> str | None:
 
 def kill_all(pid: int, group: CGroup | None, identity: Identity | None) -> None:
     """SIGKILL the child's process group, its cgroup and (if dedicated) its uid, at once."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     if group is not None:
         group.kill()
     if identity is not None and identity.dedicated:

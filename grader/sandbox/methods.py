@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import importlib
 import types
-from typing import Any, Callable, Iterable
+from collections.abc import Iterable
+from typing import Any, Callable
 
 Method = Callable[[dict, dict], Any]
 

@@ -1,0 +1,80 @@
+"""Whole grades: the reference, a shipped buggy engine, determinism, the CLI's contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import check, grade
+from grader.cli import main
+from grader.results import Report
+
+ROOT = Path(__file__).resolve().parents[2]
+BUGGY = ROOT / "examples" / "buggy_engine.py"
+
+
+@pytest.fixture(scope="module")
+def buggy_report() -> Report:
+    return grade(BUGGY)
+
+
+def test_reference_gets_full_marks() -> None:
+    from reference.engine import Value
+
+    report = check(Value)
+    assert report.score == report.max_score == 100
+    assert report.failed() == []
+
+
+def test_shipped_buggy_engine_fails_exactly_its_two_categories(buggy_report: Report) -> None:
+    assert buggy_report.failed() == ["exp", "tanh"]
+    tanh = buggy_report.category("tanh")
+    assert "out = a.tanh()" in (tanh.counterexample or "")
+    assert tanh.hint and "1 - t**2" in tanh.hint
+
+
+def test_counterexample_is_runnable_and_reproduces_the_numbers(buggy_report: Report) -> None:
+    namespace: dict = {}
+    exec(BUGGY.read_text(), namespace)
+    code = buggy_report.category("exp").counterexample or ""
+    exec(code, namespace)
+    got = buggy_report.category("exp").got or ""
+    node, _, number = got.partition(".grad == ")
+    assert namespace[node].grad == pytest.approx(float(number), rel=1e-12)
+
+
+def test_same_seed_same_json(buggy_report: Report) -> None:
+    def stable(report: Report) -> str:
+        data = report.to_dict()
+        data.pop("execution_time")
+        return json.dumps(data, sort_keys=True)
+
+    assert stable(grade(BUGGY)) == stable(buggy_report)
+
+
+def test_another_seed_still_catches_the_bugs() -> None:
+    assert grade(BUGGY, seed=987654).failed() == ["exp", "tanh"]
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    assert main(["check", str(ROOT / "reference" / "engine.py"), "--output",
+                 str(tmp_path / "r.txt")]) == 0
+    assert main(["check", str(BUGGY), "--format", "json", "--output", str(tmp_path / "b.json")]) == 1
+    report = json.loads((tmp_path / "b.json").read_text())
+    assert {c["id"]: c["status"] for c in report["categories"]}["tanh"] == "fail"
+    assert set(report) >= {"score", "max_score", "categories"}
+    assert set(report["categories"][0]) >= {"id", "status", "score", "max_score", "message",
+                                            "counterexample"}
+    nothing = tmp_path / "nothing.py"
+    nothing.write_text("x = 1\n")
+    assert main(["check", str(nothing), "--output", str(tmp_path / "n.txt")]) == 2
+
+
+def test_python_m_grader_runs() -> None:
+    done = subprocess.run([sys.executable, "-m", "grader", "--version"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0 and "micrograd-grader" in done.stdout
