@@ -1,14 +1,15 @@
 """A scalar autograd engine in the style of micrograd, matched to torch.
 
-Gradients accumulate, as in torch: calling ``backward()`` twice on the same graph
-adds the second pass to every node's ``grad``. Call ``zero_grad`` (see ``nn.Module``)
-or reset ``grad`` yourself between passes.
+Gradients accumulate on the leaves, as in torch: calling ``backward()`` twice adds the
+second pass to every leaf's ``grad`` (intermediate nodes are recomputed each pass). Call
+``zero_grad`` (see ``nn.Module``) or reset ``grad`` yourself between passes.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Union
+from collections.abc import Iterable
+from typing import Callable, Union
 
 Number = Union[int, float]
 
@@ -46,19 +47,23 @@ class Value:
         return out
 
     def __pow__(self, exponent: Number) -> Value:
-        assert isinstance(exponent, (int, float)), "only int or float exponents are supported"
+        if not isinstance(exponent, (int, float)):
+            raise TypeError(f"pow: the exponent must be an int or float, got {exponent!r}")
         if self.data == 0 and exponent < 0:
-            raise ZeroDivisionError(f"pow: 0 ** {exponent} is undefined")
-        out = Value(self.data**exponent, (self,), f"**{exponent}")
+            raise ZeroDivisionError(f"pow: 0 ** {exponent} is undefined (a division by zero?)")
+        if self.data < 0 and not float(exponent).is_integer():
+            raise ValueError(f"pow: {self.data} ** {exponent} is not a real number")
+        out = Value(_checked("pow", lambda: self.data**exponent), (self,), f"**{exponent}")
 
         def _backward() -> None:
-            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+            slope = exponent * self.data ** (exponent - 1) if exponent != 0 else 0.0
+            self.grad += slope * out.grad
 
         out._backward = _backward
         return out
 
     def exp(self) -> Value:
-        out = Value(math.exp(self.data), (self,), "exp")
+        out = Value(_checked("exp", lambda: math.exp(self.data)), (self,), "exp")
 
         def _backward() -> None:
             self.grad += out.data * out.grad
@@ -105,9 +110,16 @@ class Value:
         return out
 
     def backward(self) -> None:
-        """Fill in ``grad`` for every node this value depends on (accumulating)."""
+        """Add d(self)/d(leaf) to every leaf's ``grad``, as torch does.
+
+        Intermediate nodes start each pass from 0, so a second pass adds exactly once more.
+        """
+        order = self._topological_order()
+        for node in order:
+            if node._prev:
+                node.grad = 0.0
         self.grad += 1.0
-        for node in reversed(self._topological_order()):
+        for node in reversed(order):
             node._backward()
 
     def _topological_order(self) -> list[Value]:
@@ -149,6 +161,14 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
+
+
+def _checked(op: str, compute: Callable[[], float]) -> float:
+    """The op's result, or an OverflowError that names the op."""
+    try:
+        return compute()
+    except OverflowError:
+        raise OverflowError(f"{op}: the result is too large for a float") from None
 
 
 def _stable_sigmoid(x: float) -> float:

@@ -78,3 +78,10 @@ def test_python_m_grader_runs() -> None:
     done = subprocess.run([sys.executable, "-m", "grader", "--version"], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0 and "micrograd-grader" in done.stdout
+
+
+def test_grading_writes_nothing_into_the_working_directory(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "grader", "check", str(BUGGY)], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert list(tmp_path.iterdir()) == []
