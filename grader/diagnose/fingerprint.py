@@ -52,12 +52,14 @@ class _Matcher:
         self.plans = Plans(graph)
         self.lanes = lanes
         self._forward: dict[tuple[int, str, int], Optional[list[float]]] = {}
+        self._tables: dict[tuple[int, str], Table] = {}
+        self._right: dict[tuple[int, int], Optional[Local]] = {}
 
     def matches(self, model: Optional[BugModel]) -> bool:
         for program in self.plans.programs(model):
             if self._values(program, model, 0) is None:
                 continue  # the forward pass alone rules this shape out
-            table = compile_model(program, model)
+            table = self._table(program, model)
             lanes = range(len(self.lanes))
             local: dict[int, Optional[Local]] = {}
             for walks in self.plans.walks(program, model):
@@ -70,10 +72,35 @@ class _Matcher:
         key = (id(program), model.id if model and model.changes_forward else "", lane)
         if key not in self._forward:
             inputs, got = self.lanes[lane]
-            values = run_forward(program, compile_model(program, model), inputs)
+            values = run_forward(program, self._table(program, model), inputs)
             ok = values is not None and _agree(got["values"], values, program.index)
             self._forward[key] = values if ok else None
         return self._forward[key]
+
+    def _table(self, program: Program, model: Optional[BugModel]) -> Table:
+        key = (id(program), model.id if model else "")
+        if key not in self._tables:
+            self._tables[key] = compile_model(program, model)
+        return self._tables[key]
+
+    def _local(
+        self,
+        program: Program,
+        table: Table,
+        model: Optional[BugModel],
+        lane: int,
+        values: list[float],
+    ) -> Optional[Local]:
+        """The model's local derivatives, from the right ones where its forward is right."""
+        if model is not None and model.changes_forward:
+            return local_derivatives(program, table, values)
+        key = (id(program), lane)
+        if key not in self._right:
+            self._right[key] = local_derivatives(program, self._table(program, None), values)
+        right = self._right[key]
+        if model is None or not model.kernels or right is None:
+            return right
+        return local_derivatives(program, table, values, right)
 
     def _lane_matches(
         self,
@@ -88,7 +115,7 @@ class _Matcher:
         if values is None:
             return False
         if lane not in local:
-            local[lane] = local_derivatives(program, table, values)
+            local[lane] = self._local(program, table, model, lane, values)
         derivatives = local[lane]
         if derivatives is None:
             return False

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Optional
 
 from grader.graph import Graph
@@ -86,7 +87,7 @@ KERNELS: dict[str, Kernel] = {
     "truediv": Kernel(lambda x, y, c: x / y, lambda x, y, c, o: (1.0 / y, -o / y)),
     "truediv_c": Kernel(lambda x, y, c: x / c, lambda x, y, c, o: (1.0 / c,)),
     "rtruediv": Kernel(lambda x, y, c: c / x, lambda x, y, c, o: (-o / x,)),
-    "pow": Kernel(lambda x, y, c: x**c, lambda x, y, c, o: (c * x ** (c - 1),)),
+    "pow": Kernel(lambda x, y, c: x**c, lambda x, y, c, o: (c * x ** (c - 1) if c else 0.0,)),
     "exp": Kernel(lambda x, y, c: math.exp(x), lambda x, y, c, o: (o,)),
     "log": Kernel(lambda x, y, c: math.log(x), lambda x, y, c, o: (1.0 / x,)),
     "tanh": Kernel(lambda x, y, c: math.tanh(x), lambda x, y, c, o: (1.0 - o * o,)),
@@ -114,6 +115,27 @@ class Program:
     @property
     def output(self) -> int:
         return len(self.forms) - 1
+
+    @cached_property
+    def inner(self) -> range:
+        """The nodes that have a _backward (every node but the leaves)."""
+        return range(self.n_leaves, len(self.forms))
+
+    @cached_property
+    def kids(self) -> tuple[tuple[int, ...], ...]:
+        """Per node, its non-leaf operands, each once (leaves have no _backward to walk)."""
+        return tuple(tuple(dict.fromkeys(a for a in args if a >= self.n_leaves))
+                     for args in self.args)
+
+    @cached_property
+    def reach(self) -> tuple[int, ...]:
+        """Per node, a bit mask of the non-leaf nodes reachable from it (itself included)."""
+        masks = [0] * len(self.forms)
+        for node in self.inner:
+            masks[node] = 1 << node
+            for arg in self.args[node]:
+                masks[node] |= masks[arg]
+        return tuple(masks)
 
 
 def build_program(graph: Graph, composed: bool = False) -> Program:
@@ -158,54 +180,52 @@ def build_program(graph: Graph, composed: bool = False) -> Program:
 # --- walks -----------------------------------------------------------------------------------
 
 
-def _children(program: Program, node: int, dedup: bool, flips: frozenset[int]) -> tuple[int, ...]:
-    kids = tuple(dict.fromkeys(program.args[node])) if dedup else program.args[node]
-    return kids[::-1] if node in flips else kids
+def _flipped(program: Program, flips: frozenset[int], dedup: bool = True) -> list[tuple[int, ...]]:
+    if dedup:
+        kids = list(program.kids)
+    else:
+        kids = [tuple(a for a in args if a >= program.n_leaves) for args in program.args]
+    for node in flips:
+        kids[node] = kids[node][::-1]
+    return kids
 
 
 def topological_walk(program: Program, flips: frozenset[int] = frozenset()) -> Walk:
-    """Post-order DFS with a visited set, children in argument order (flipped at ``flips``)."""
+    """Post-order DFS with a visited set, children in argument order (flipped at ``flips``):
+    each node after its operands. Leaves are left out; their _backward does nothing."""
+    kids = _flipped(program, flips)
     order: list[int] = []
-    seen: set[int] = set()
-
-    def visit(node: int) -> None:
-        seen.add(node)
-        for child in _children(program, node, True, flips):
+    seen = {program.output}
+    stack = [(program.output, iter(kids[program.output]))]
+    while stack:
+        node, todo = stack[-1]
+        for child in todo:
             if child not in seen:
-                visit(child)
-        if node >= program.n_leaves:
+                seen.add(child)
+                stack.append((child, iter(kids[child])))
+                break
+        else:
+            stack.pop()
             order.append(node)
-
-    visit(program.output)
     return tuple(order)
 
 
 def unvisited_walk(
-    program: Program, dedup: bool, flips: frozenset[int] = frozenset()
+    program: Program, dedup: bool, flips: frozenset[int] = frozenset(), limit: int = 0
 ) -> Optional[Walk]:
-    """``reversed(topo)`` when topo is built without a visited set: a node is added once per
-    path from the output. None when that is longer than ``MAX_WALK``."""
+    """``reversed(topo)`` when topo is built without a visited set: a node comes once per
+    path from the output. None when longer than ``limit`` (default ``MAX_WALK``)."""
+    kids = _flipped(program, flips, dedup)
+    limit = limit or MAX_WALK
     order: list[int] = []
     stack = [program.output]
     while stack:
         node = stack.pop()
-        if node < program.n_leaves:
-            continue
         order.append(node)
-        if len(order) > MAX_WALK:
+        if len(order) > limit:
             return None
-        stack.extend(_children(program, node, dedup, flips))
+        stack.extend(kids[node])
     return tuple(order)
-
-
-def _reach(program: Program) -> list[int]:
-    """Per node, a bit mask of the non-leaf nodes reachable from it (itself included)."""
-    masks = [0] * len(program.forms)
-    for node in range(program.n_leaves, len(masks)):
-        masks[node] = 1 << node
-        for arg in program.args[node]:
-            masks[node] |= masks[arg]
-    return masks
 
 
 def _flip_sets(candidates: list[int]) -> list[frozenset[int]]:
@@ -226,7 +246,8 @@ class Plans:
         self.direct = build_program(graph)
         composed = build_program(graph, composed=True)
         self.composed = composed if composed.forms != self.direct.forms else None
-        self._walks: dict[tuple[bool, str, frozenset[str]], list[tuple[Walk, ...]]] = {}
+        self._walks: dict[tuple[bool, str, frozenset[int]], list[tuple[Walk, ...]]] = {}
+        self._topo: dict[tuple[bool, frozenset[int]], Walk] = {}
 
     def programs(self, model: Optional[BugModel]) -> list[Program]:
         """The shapes of student code the model can live in, and that it changes."""
@@ -242,53 +263,50 @@ class Plans:
     def walks(self, program: Program, model: Optional[BugModel]) -> list[tuple[Walk, ...]]:
         """Groups of walks: the student's code is one group; within it, set order may vary."""
         order = model.order if model else "reverse"
-        assigning = model.forms if model and model.assign else frozenset()
-        key = (program is self.composed, order, assigning)
+        flips = _order_matters(program, model.forms) if model and model.assign else frozenset()
+        key = (program is self.composed, order, flips)
         if key not in self._walks:
             if order == "unvisited":
                 self._walks[key] = _unvisited_walks(program)
             elif order == "forward":
-                self._walks[key] = [(topological_walk(program),)]
+                self._walks[key] = [(self._topological(program, frozenset()),)]
             else:
-                self._walks[key] = [_reverse_walks(program, assigning)]
+                found = (self._topological(program, f)[::-1] for f in _flip_sets(sorted(flips)))
+                self._walks[key] = [tuple(dict.fromkeys(found))]
         return self._walks[key]
 
+    def _topological(self, program: Program, flips: frozenset[int]) -> Walk:
+        key = (program is self.composed, flips)
+        if key not in self._topo:
+            self._topo[key] = topological_walk(program, flips)
+        return self._topo[key]
 
-def _reverse_walks(program: Program, assigning: frozenset[str]) -> tuple[Walk, ...]:
-    """Reversed DFS orders that can give different grads when ``assigning`` forms use `=`.
 
-    That needs a node with two consumers, one of them assigning; a flip matters only where
-    both children reach a consumer of such a node.
-    """
-    natural = topological_walk(program)[::-1]
+def _order_matters(program: Program, assigning: frozenset[str]) -> frozenset[int]:
+    """Where a child order changes the grads when ``assigning`` forms use `=`: nodes whose
+    two children both reach a consumer of a node that has an assigning consumer and another."""
     users: dict[int, int] = {}
-    for node in range(program.n_leaves, len(program.forms)):
+    for node in program.inner:
         for arg in set(program.args[node]):
             users[arg] = users.get(arg, 0) | 1 << node
     contested = [
         mask for mask in users.values()
         if mask & (mask - 1) and any(program.forms[n] in assigning for n in _bits(mask))
     ]
-    if not contested:
-        return (natural,)
-    reach = _reach(program)
-    candidates = [
-        n for n in range(program.n_leaves, len(program.forms))
-        if len(set(program.args[n])) == 2
-        and any(all(reach[a] & mask for a in program.args[n]) for mask in contested)
-    ]
-    walks = dict.fromkeys(topological_walk(program, f)[::-1] for f in _flip_sets(candidates))
-    return tuple(walks)
+    reach = program.reach
+    return frozenset(
+        n for n in program.inner
+        if len(program.kids[n]) == 2
+        and any(all(reach[k] & mask for k in program.kids[n]) for mask in contested)
+    )
 
 
 def _unvisited_walks(program: Program) -> list[tuple[Walk, ...]]:
     """Two groups: children in a tuple (argument order), and in a set (any order where it
-    matters: both children reach a shared node). Stops after ``MAX_WALK`` steps in all."""
-    reach = _reach(program)
-    shared = [
-        n for n in range(program.n_leaves, len(program.forms))
-        if len(set(program.args[n])) == 2 and reach[program.args[n][0]] & reach[program.args[n][1]]
-    ]
+    matters: both children reach a shared node). At most ``MAX_WALK`` steps per group."""
+    reach, kids = program.reach, program.kids
+    pairs = [n for n in program.inner if len(kids[n]) == 2]
+    shared = [n for n in pairs if reach[kids[n][0]] & reach[kids[n][1]]]
     groups: list[tuple[Walk, ...]] = []
     as_tuple = unvisited_walk(program, dedup=False)
     if as_tuple is not None:
@@ -296,8 +314,8 @@ def _unvisited_walks(program: Program) -> list[tuple[Walk, ...]]:
     as_set: dict[Walk, None] = {}
     budget = MAX_WALK
     for flips in _flip_sets(shared):
-        walk = unvisited_walk(program, True, flips)
-        if walk is None or len(walk) > budget:
+        walk = unvisited_walk(program, True, flips, budget)
+        if walk is None:
             break
         budget -= len(walk)
         as_set[walk] = None
@@ -347,19 +365,29 @@ def run_forward(program: Program, table: Table, inputs: tuple[float, ...]) -> Op
     return values
 
 
-def local_derivatives(program: Program, table: Table, values: list[float]) -> Optional[Local]:
-    """Each step node's operands paired with its local derivatives (None if the math fails)."""
+def local_derivatives(
+    program: Program, table: Table, values: list[float], base: Optional[Local] = None
+) -> Optional[Local]:
+    """Each step node's operands paired with its local derivatives (None if the math fails).
+
+    ``base``, the right derivatives at the same values, saves recomputing the nodes whose
+    kernel the model leaves alone.
+    """
     local: Local = []
     try:
-        for node in range(program.n_leaves, len(program.forms)):
+        for node in program.inner:
+            kernel = table[node - program.n_leaves][0]
+            if base is not None and kernel is KERNELS[program.forms[node]]:
+                local.append(base[node - program.n_leaves])
+                continue
             a = program.args[node]
             y = values[a[1]] if len(a) > 1 else 0.0
-            kernel = table[node - program.n_leaves][0]
             ds = kernel.backward(values[a[0]], y, program.consts[node], values[node])
-            if not all(type(d) is float and math.isfinite(d) for d in ds):
+            # a complex number (a negative base to a fractional power) makes isfinite raise
+            if not all(math.isfinite(d) for d in ds):
                 return None
             local.append(tuple(zip(a, ds)))
-    except (ArithmeticError, ValueError):
+    except (ArithmeticError, ValueError, TypeError):
         return None
     return local
 

@@ -45,7 +45,8 @@ class Assembly:
         """The whole source and its line map, ``from __future__`` imports first."""
         future = [f"from __future__ import {name}" for name in self.future]
         lines = future + self.lines
-        return "\n".join(lines) + "\n", list(self.future.values()) + self.origins
+        text = "".join(line + "\n" for line in lines)
+        return text, list(self.future.values()) + self.origins
 
 
 def assemble(parsed: list[Parsed], execute_all: bool) -> Assembly:
@@ -59,7 +60,7 @@ def assemble(parsed: list[Parsed], execute_all: bool) -> Assembly:
         lines = part.text.split("\n")
         cell = part.unit.cell
         body = part.tree.body
-        for stmt in body:
+        for index, stmt in enumerate(body):
             origin = (cell, stmt.lineno)
             decision = _decide(stmt, selector, execute_all, written)
             if not decision.keep:
@@ -72,7 +73,7 @@ def assemble(parsed: list[Parsed], execute_all: bool) -> Assembly:
                 result.modules += _module_names(stmt)
                 for line in import_lines(stmt):
                     _add(result, line, origin)
-            elif not owns_lines(stmt, body):  # shares a line with another statement (`;`)
+            elif not owns_lines(body, index):  # shares a line with another statement (`;`)
                 segment = ast.get_source_segment(part.text, stmt) or ""
                 for offset, line in enumerate(segment.split("\n")):
                     _add(result, line, (cell, stmt.lineno + offset))
@@ -137,10 +138,12 @@ def _add_block(
     for inner in decision.blanks:
         start, end = first_line(inner), inner.end_lineno or inner.lineno
         edits[start] = (end, [_indent(lines[start - 1]) + "pass"] + [""] * (end - start))
-    for inner, siblings in _nested_imports([stmt], False, decision.unguarded):
+    for siblings, index in _nested_imports([stmt], False, decision.unguarded):
+        inner = siblings[index]
+        assert isinstance(inner, (ast.Import, ast.ImportFrom))
         start, end = inner.lineno, inner.end_lineno or inner.lineno
         indent = _indent(lines[start - 1])
-        if len(indent) == inner.col_offset and owns_lines(inner, siblings):
+        if len(indent) == inner.col_offset and owns_lines(siblings, index):
             edits[start] = (end, [indent + line for line in import_lines(inner)])
     number, last = first_line(stmt), stmt.end_lineno or stmt.lineno
     while number <= last:
@@ -156,14 +159,12 @@ def _add_block(
 
 def _nested_imports(
     body: list[ast.stmt], guarded: bool, unguarded: set[int]
-) -> Iterator[tuple[ast.Import | ast.ImportFrom, list[ast.stmt]]]:
-    """Imports inside kept ``if``/``try`` blocks that nothing already guards, with their block."""
-    for stmt in body:
+) -> Iterator[tuple[list[ast.stmt], int]]:
+    """Imports inside kept ``if``/``try`` blocks that nothing guards yet: (block, index)."""
+    for index, stmt in enumerate(body):
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            if not guarded and not (
-                isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == "__future__"
-            ):
-                yield stmt, body
+            if not guarded:
+                yield body, index
         elif isinstance(stmt, ast.If):
             yield from _nested_imports(stmt.body, guarded, unguarded)
             yield from _nested_imports(stmt.orelse, guarded, unguarded)

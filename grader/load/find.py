@@ -111,15 +111,20 @@ def candidate_files(root: Path) -> list[Path]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
+    inside = root.resolve()
     for folder, subfolders, files in os.walk(root):
         here = Path(folder)
         subfolders[:] = sorted(name for name in subfolders if not _skip(here / name))
         for name in sorted(files):
-            suffix = Path(name).suffix.lower()
+            path = here / name
+            suffix = path.suffix.lower()
             if name.startswith(".") or suffix not in (".py", ".ipynb"):
                 continue
-            if not name.endswith("-checkpoint.ipynb"):
-                yield here / name
+            if name.endswith("-checkpoint.ipynb"):
+                continue
+            if path.is_symlink() and inside not in path.resolve().parents:
+                continue  # a link out of the submission: never read it
+            yield path
 
 
 def _skip(folder: Path) -> bool:

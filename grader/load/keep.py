@@ -175,12 +175,12 @@ class Selector:
             if handler.type is not None and not self._simple(handler.type):
                 return Decision(False, "other")
             header_end = handler.type.end_lineno if handler.type is not None else handler.lineno
-            for inner in handler.body:
+            for index, inner in enumerate(handler.body):
                 decision = trial.decide(inner)
                 if decision.keep:
                     _merge(result, decision)
                     continue
-                if inner.lineno <= (header_end or 0) or not owns_lines(inner, handler.body):
+                if inner.lineno <= (header_end or 0) or not owns_lines(handler.body, index):
                     return Decision(False, "other")  # on the `except` line, or shares a line
                 result.blanks.append(inner)
                 if catches_import_error(handler):
@@ -282,13 +282,14 @@ def first_line(stmt: ast.stmt) -> int:
     return min([stmt.lineno] + [decorator.lineno for decorator in decorators])
 
 
-def owns_lines(stmt: ast.stmt, siblings: list[ast.stmt]) -> bool:
-    """Whether no other statement of the block shares a line with ``stmt`` (as after a ``;``)."""
-    start, end = first_line(stmt), stmt.end_lineno or stmt.lineno
-    for other in siblings:
-        if other is not stmt and first_line(other) <= end and (other.end_lineno or 0) >= start:
-            return False
-    return True
+def owns_lines(siblings: list[ast.stmt], index: int) -> bool:
+    """Whether no other statement of the block shares a line with ``siblings[index]`` (``;``)."""
+    stmt = siblings[index]
+    before = siblings[index - 1] if index > 0 else None
+    after = siblings[index + 1] if index + 1 < len(siblings) else None
+    if before is not None and (before.end_lineno or before.lineno) >= first_line(stmt):
+        return False
+    return after is None or first_line(after) > (stmt.end_lineno or stmt.lineno)
 
 
 def free_names(nodes: Iterable[ast.AST]) -> set[str]:

@@ -32,11 +32,12 @@ KIND_LABELS = {
     "other": ("other statement", "other statements"),
 }
 # Standard-library modules are left out of the note on optional imports (Python 3.9 has no list).
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(
+_COMMON_STDLIB = (
     "__future__ abc collections copy csv dataclasses datetime decimal enum fractions functools "
     "graphlib heapq itertools json logging math numbers operator os pathlib pickle random re "
-    "statistics string sys time timeit types typing unittest warnings".split()
+    "statistics string sys time timeit types typing unittest warnings"
 )
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(_COMMON_STDLIB.split())
 
 
 def load_submission(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.load.errors import LoadError
 
+MAX_BYTES = 100 * 2**20
 RESAVE = (
     "Open it in Jupyter and save it again (or download it again with File > Download > .ipynb), "
     "then resubmit."
@@ -96,6 +97,11 @@ def normalise(text: str) -> str:
 
 def _read_bytes(path: Path, shown: str) -> bytes:
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise LoadError(
+                f"{shown} is larger than {MAX_BYTES // 2**20} MB: clear the notebook's outputs "
+                "(or remove the data from the file) and resubmit."
+            )
         return path.read_bytes()
     except OSError as exc:
         raise LoadError(

@@ -6,9 +6,10 @@ on first use, so that the child, which imports ``grader.sandbox.child``, starts 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # keeps typing out of the child's start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from grader.sandbox.host import DEFAULT_BLOCKED, Limits, Sandbox, SandboxError
 
 __all__ = ["DEFAULT_BLOCKED", "Limits", "Sandbox", "SandboxError"]

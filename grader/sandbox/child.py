@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import importlib
 import importlib.machinery
-import json
-import linecache
 import os
 import resource
 import sys
 import time
-import traceback
 import types
 from _json import encode_basestring_ascii, make_encoder, make_scanner
-from typing import Any
 
 from grader.sandbox import methods
+
+TYPE_CHECKING = False  # typing, json, traceback and re are left out to start faster
+if TYPE_CHECKING:
+    from typing import Any
 
 EXIT_SETUP = 70  # isolation could not be set up: the grader's fault, not the student's
 EXIT_MEMORY = 71  # out of memory even for reporting it
@@ -40,8 +40,9 @@ _read, _write, _set_blocking, _exit = os.read, os.write, os.set_blocking, os._ex
 _getframe, _modules = sys._getframe, sys.modules
 _len, _isinstance, _str, _dict, _type = len, isinstance, str, dict, type
 _any, _getattr, _hasattr, _memoryview, _list = any, getattr, hasattr, memoryview, list
-_format_exception = traceback.format_exception
-_format_exception_only = traceback.format_exception_only
+_import_module = importlib.import_module
+_builtins = vars(sys.modules["builtins"])
+_pristine_builtins = dict(_builtins)
 
 
 def _setup(config: dict) -> list[str]:
@@ -128,9 +129,20 @@ def _make_encoder() -> Any:
     )
 
 
+class _ScanOptions:
+    """What json.JSONDecoder would give the C scanner: NaN and Infinity become floats."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float
+
+
 def _make_scanner() -> Any:
-    """json's C scanner (NaN and Infinity allowed), built once for the same reason."""
-    return make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+    """json's C scanner, built once for the same reason."""
+    return make_scanner(_ScanOptions())  # type: ignore[arg-type]
 
 
 class ImportBlocker:
@@ -152,7 +164,7 @@ class ImportBlocker:
             self.specs.setdefault(name, _getattr(module, "__spec__", None))
 
     def _trusted_caller(self) -> bool:
-        frame: types.FrameType | None = _getframe(1)
+        frame: types.FrameType | None = _getframe(2)  # 0 is us, 1 is find_spec
         while frame is not None:
             name = frame.f_globals.get("__name__", "")
             if name not in IMPORT_MACHINERY:
@@ -185,31 +197,70 @@ class ImportBlocker:
         module.__spec__ = self.specs.get(module.__name__)
 
 
-def _describe(exc: BaseException, filename: str) -> dict:
+def _describe(exc: BaseException, filename: str, source_lines: list[str]) -> dict:
     """An exception as data: type, message, line in the submission, trimmed traceback."""
-    line = None
+    frames = []
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != filename:
-        tb = tb.tb_next
-    first = tb
+        tb = tb.tb_next  # start at the submission's first frame
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
+        code = tb.tb_frame.f_code
+        frames.append((code.co_filename, tb.tb_lineno, code.co_name))
         tb = tb.tb_next
+    lines = [f for f in frames if f[0] == filename]
+    line = lines[-1][1] if lines else None
     if _isinstance(exc, SyntaxError) and _getattr(exc, "filename", None) == filename:
         line = _getattr(exc, "lineno", None)
     try:
         message = _str(exc)
     except BaseException:
         message = "<the exception's message could not be shown>"
-    try:
-        if first is None:
-            text = "".join(_format_exception_only(_type(exc), exc))
+    name = _type(exc).__name__
+    return {
+        "type": name,
+        "message": message,
+        "line": line,
+        "traceback": _format(exc, name, message, frames, filename, source_lines),
+    }
+
+
+def _format(
+    exc: BaseException, name: str, message: str, frames: list, filename: str, source: list[str]
+) -> str:
+    """Like Python's traceback, shorter: repeats folded, at most 10 entries at each end."""
+    runs: list = []  # [frame, how many times in a row]
+    for frame in frames:
+        if runs and runs[-1][0] == frame:
+            runs[-1][1] += 1
         else:
-            text = "".join(_format_exception(_type(exc), exc, first))
-    except BaseException:
-        text = f"{_type(exc).__name__}: {message}\n"
-    return {"type": _type(exc).__name__, "message": message, "line": line, "traceback": text}
+            runs.append([frame, 1])
+    entries: list = []
+    for frame, count in runs:
+        entries += [frame] * min(count, 3)
+        if count > 3:
+            entries.append(("repeat", count - 3))
+    if _len(entries) > 20:
+        entries = [*entries[:10], ("cut", _len(entries) - 20), *entries[-10:]]
+    text = ["Traceback (most recent call last):\n"] if frames else []
+    for entry in entries:
+        if entry[0] == "repeat":
+            text.append(f"  [Previous line repeated {entry[1]} more times]\n")
+        elif entry[0] == "cut":
+            text.append(f"  [... {entry[1]} more entries ...]\n")
+        else:
+            file, number, function = entry
+            text.append(f'  File "{file}", line {number}, in {function}\n')
+            if file == filename and 0 < number <= _len(source):
+                text.append(f"    {source[number - 1].strip()}\n")
+    if _isinstance(exc, SyntaxError) and _getattr(exc, "text", None):
+        text.append(f'  File "{exc.filename}", line {exc.lineno}\n')  # type: ignore[attr-defined]
+        bad = exc.text.rstrip("\n")  # type: ignore[attr-defined]
+        stripped = bad.lstrip()
+        offset = (_getattr(exc, "offset", None) or 1) - (_len(bad) - _len(stripped))
+        text.append(f"    {stripped}\n    {' ' * max(offset - 1, 0)}^\n")
+        message = _getattr(exc, "msg", message)
+    text.append(f"{name}: {message}\n" if message else f"{name}\n")
+    return "".join(text)
 
 
 def _kind_of(exc: BaseException) -> str:
@@ -220,74 +271,120 @@ def _kind_of(exc: BaseException) -> str:
     return "crashed"
 
 
-def _run_source(params: dict, blocker: ImportBlocker) -> tuple[dict, dict]:
-    """Exec the submission in a fresh module; return its namespace and the start report."""
-    filename = params["filename"]
-    source = params["source"]
-    module = types.ModuleType("submission")
-    module.__file__ = os.path.join(os.getcwd(), filename)
-    namespace = module.__dict__
-    for name, target in params["inject"].items():
-        module_name, _, attr = target.partition(":")
-        namespace[name] = getattr(importlib.import_module(module_name), attr)
-    with open(filename, "w") as f:
-        f.write(source)
-    linecache.cache[filename] = (_len(source), None, source.splitlines(True), filename)
-    _modules["submission"] = module
-    sys.meta_path.insert(0, blocker)
-    blocker.hide()
-    error = None
+def _trusted_import(name: str) -> Any:
+    """Import a grader module with the builtins as they were before the submission ran."""
+    current = dict(_builtins)
+    _builtins.update(_pristine_builtins)
     try:
-        code = compile(source, filename, "exec", dont_inherit=True)
-        exec(code, namespace)
-    except BaseException as exc:
-        error = _describe(exc, filename)
-    blocker.hide()
-    notes = [f"the submission tried to import {n}, which is blocked" for n in blocker.attempts]
-    return namespace, {"ok": error is None, "error": error, "notes": notes}
+        return _import_module(name)
+    finally:
+        _builtins.clear()
+        _builtins.update(current)
 
 
-def _answer(request: dict, namespace: dict, extra: list[str], filename: str) -> dict:
-    rid = request["id"]
-    name = request["method"]
-    try:
-        method = methods.find(name, extra)
-    except BaseException as exc:
-        error = _describe(exc, filename)
-        error["kind"] = "protocol"
-        error["message"] = f"the grader could not load method {name!r}: {error['message']}"
-        return {"id": rid, "ok": False, "error": error}
-    if method is None:
-        error = {"kind": "protocol", "type": "KeyError", "message": f"unknown method {name!r}"}
-        return {"id": rid, "ok": False, "error": error}
-    try:
-        return {"id": rid, "ok": True, "result": method(namespace, request["params"])}
-    except BaseException as exc:
-        error = _describe(exc, filename)
-        error["kind"] = _kind_of(exc)
-        return {"id": rid, "ok": False, "error": error}
+class Session:
+    """One submission in this process: its namespace, and how to answer requests about it."""
 
+    def __init__(self, channel: Channel, params: dict):
+        self.channel = channel
+        self.filename = params["filename"]
+        self.source = params["source"]
+        self.lines = self.source.splitlines()
+        self.inject = params["inject"]
+        self.extra = params["method_modules"]
+        trusted = {"grader"} | {m.partition(".")[0] for m in self.extra}
+        self.blocker = ImportBlocker(params["blocked"], trusted)
+        self.namespace: dict = {}
 
-def _send_safely(channel: Channel, reply: dict, filename: str) -> None:
-    """Send ``reply``; if it is not plain data (or cannot be built), send why instead."""
-    try:
-        channel.send(reply)
-        return
-    except BaseException as exc:
-        error = _describe(exc, filename)
-    error["kind"] = "memory" if error["type"] == "MemoryError" else "protocol"
-    error["message"] = f"the answer could not be sent: {error['type']}: {error['message']}"
-    try:
-        channel.send({"id": reply["id"], "ok": False, "error": error})
-    except MemoryError:
-        _exit(EXIT_MEMORY)
-    except BaseException:  # the channel itself is broken (closed or replaced fd)
-        _exit(EXIT_PROTOCOL)
+    def describe(self, exc: BaseException) -> dict:
+        return _describe(exc, self.filename, self.lines)
+
+    def run_source(self) -> dict:
+        """Exec the submission in a fresh module; the start report."""
+        module = types.ModuleType("submission")
+        module.__file__ = os.path.join(os.getcwd(), self.filename)
+        self.namespace = module.__dict__
+        for name, target in self.inject.items():
+            module_name, _, attr = target.partition(":")
+            self.namespace[name] = getattr(importlib.import_module(module_name), attr)
+        with open(self.filename, "w") as f:  # for inspect.getsource in the submission
+            f.write(self.source)
+        _modules["submission"] = module
+        sys.meta_path.insert(0, self.blocker)
+        self.blocker.hide()
+        error = None
+        try:
+            code = compile(self.source, self.filename, "exec", dont_inherit=True)
+            exec(code, self.namespace)
+        except BaseException as exc:
+            error = self.describe(exc)
+        self.blocker.hide()
+        attempts = self.blocker.attempts
+        notes = [f"the submission tried to import {n}, which is blocked" for n in attempts]
+        return {"ok": error is None, "error": error, "notes": notes}
+
+    def answer(self, request: dict) -> dict:
+        rid = request["id"]
+        name = request["method"]
+        try:
+            method = methods.find(name, self.extra, _trusted_import)
+            self.blocker.hide()
+        except BaseException as exc:
+            error = self.describe(exc)
+            error["kind"] = "protocol"
+            error["message"] = f"the grader could not load method {name!r}: {error['message']}"
+            return {"id": rid, "ok": False, "error": error}
+        if method is None:
+            error = {"kind": "protocol", "type": "KeyError", "message": f"unknown method {name!r}"}
+            return {"id": rid, "ok": False, "error": error}
+        try:
+            return {"id": rid, "ok": True, "result": method(self.namespace, request["params"])}
+        except BaseException as exc:
+            error = self.describe(exc)
+            error["kind"] = _kind_of(exc)
+            return {"id": rid, "ok": False, "error": error}
+
+    def send(self, reply: dict) -> None:
+        """Send ``reply``; if it is not plain data (or cannot be built), send why instead."""
+        try:
+            self.channel.send(reply)
+            return
+        except BaseException as exc:
+            error = self.describe(exc)
+        error["kind"] = "memory" if error["type"] == "MemoryError" else "protocol"
+        error["message"] = f"the answer could not be sent: {error['type']}: {error['message']}"
+        try:
+            self.channel.send({"id": reply["id"], "ok": False, "error": error})
+        except MemoryError:
+            _exit(EXIT_MEMORY)
+        except BaseException:  # the channel itself is broken (closed or replaced fd)
+            _exit(EXIT_PROTOCOL)
+
+    def serve(self) -> None:
+        """Answer requests until the parent closes the pipe."""
+        while True:
+            try:
+                request = self.channel.receive()
+            except MemoryError:
+                _exit(EXIT_MEMORY)
+            except ValueError:
+                _exit(EXIT_PROTOCOL)
+            except BaseException:  # a signal handler of the submission raised: keep listening
+                continue
+            if request is None:
+                _exit(0)  # the parent has gone; skip the submission's atexit handlers
+            try:
+                reply = self.answer(request)
+            except MemoryError:
+                error = {"kind": "memory", "type": "MemoryError", "message": "out of memory"}
+                reply = {"id": request["id"], "ok": False, "error": error}
+            self.send(reply)
+            self.blocker.hide()
 
 
 def main(config_text: str) -> None:
     started = time.perf_counter()
-    config = json.loads(config_text)
+    config = _make_scanner()(config_text, 0)[0]
     try:
         missing = _setup(config)
     except BaseException as exc:
@@ -307,33 +404,6 @@ def main(config_text: str) -> None:
     request = channel.receive()
     if not _isinstance(request, _dict) or request.get("method") != "__start__":
         _exit(EXIT_PROTOCOL)
-    params = request["params"]
-    extra = params["method_modules"]
-    trusted = {"grader"} | {m.partition(".")[0] for m in extra}
-    blocker = ImportBlocker(params["blocked"], trusted)
-    namespace, report = _run_source(params, blocker)
-    _send_safely(channel, {"id": request["id"], "ok": True, "result": report}, params["filename"])
-    _serve(channel, namespace, extra, blocker, params["filename"])
-
-
-def _serve(
-    channel: Channel, namespace: dict, extra: list[str], blocker: ImportBlocker, filename: str
-) -> None:
-    while True:
-        try:
-            request = channel.receive()
-        except MemoryError:
-            _exit(EXIT_MEMORY)
-        except ValueError:
-            _exit(EXIT_PROTOCOL)
-        except BaseException:  # a signal handler of the submission raised: keep listening
-            continue
-        if request is None:
-            _exit(0)  # the parent has gone; skip the submission's atexit handlers
-        try:
-            reply = _answer(request, namespace, extra, filename)
-        except MemoryError:
-            reply = {"id": request["id"], "ok": False, "error": {
-                "kind": "memory", "type": "MemoryError", "message": "out of memory"}}
-        _send_safely(channel, reply, filename)
-        blocker.hide()
+    session = Session(channel, request["params"])
+    session.send({"id": request["id"], "ok": True, "result": session.run_source()})
+    session.serve()

@@ -37,6 +37,8 @@ STARTUP_SECONDS = 15.0  # for the interpreter to come up; not charged to the sub
 F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, missing before Python 3.10
 PIPE_BYTES = 1 << 20
 READ_CHUNK = 1 << 20
+MESSAGE_CHARS = 2_000  # of an exception message from the submission
+TRACEBACK_CHARS = 20_000
 
 _live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 
@@ -152,6 +154,8 @@ class Sandbox:
         raises SandboxError instead.
         """
         self.close()
+        if self.remaining_seconds <= 0:
+            raise SandboxError("timeout", self._budget_message(), self._capture.text())
         self._dead = None
         self._capture = Capture(self.limits.output_bytes)
         self._spawn()
@@ -165,6 +169,8 @@ class Sandbox:
         report = self._request("__start__", params, "loading the submission")
         if not _valid_report(report):
             raise self._fail("protocol", "the submission tampered with the grader's start report")
+        if report["error"] is not None:
+            _clip_error(report["error"])
         return report
 
     def call(self, method: str, params: dict) -> Any:
@@ -340,12 +346,14 @@ class Sandbox:
             )
         if message["ok"]:
             return message["result"]
-        error = message["error"]
+        error = _clip_error(message["error"])
         self._drain_output()
-        text = f"{error['type']}: {error['message']}" if error["kind"] != "protocol" else ""
-        if isinstance(error.get("line"), int):
+        text = error["message"]
+        if error["kind"] != "protocol":
+            text = f"{error['type']}: {text}"
+        if type(error.get("line")) is int:
             text += f" (line {error['line']} of {self.filename})"
-        raise SandboxError(error["kind"], text or error["message"], self._capture.text(), error)
+        raise SandboxError(error["kind"], text, self._capture.text(), error)
 
     def _exchange(self, data: bytes | None, rid: int, deadline: float, what: str) -> dict | None:
         """Send ``data`` (if any) and wait for the answer ``rid``; None once ``deadline`` passes."""
@@ -521,6 +529,16 @@ def _valid_message(message: Any, rid: int) -> bool:
         and all(type(error.get(key)) is str for key in ("kind", "type", "message"))
         and error["kind"] in KINDS
     )
+
+
+def _clip_error(error: dict) -> dict:
+    """Keep a student's exception message and traceback to a readable size."""
+    for key, size in (("message", MESSAGE_CHARS), ("traceback", TRACEBACK_CHARS)):
+        text = error.get(key)
+        if isinstance(text, str) and len(text) > size:
+            half, cut = size // 2, len(text) - size
+            error[key] = f"{text[:half]}\n[... {cut} characters cut ...]\n{text[-half:]}"
+    return error
 
 
 def _valid_report(report: Any) -> bool:

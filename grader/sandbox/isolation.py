@@ -29,6 +29,7 @@ CGROUP_PREFIX = "grader-sandbox-"
 
 _lock = threading.Lock()
 _slots_in_use: set[int] = set()
+_next_slot = 0
 _cgroup_count = 0
 
 
@@ -66,11 +67,14 @@ def acquire_identity() -> Identity | None:
     """An unprivileged uid/gid for a new child, or None when we are not root."""
     if os.geteuid() != 0:
         return None
+    global _next_slot
     with _lock:
         free = [s for s in range(SLOTS) if s not in _slots_in_use]
         if not free:
             raise RuntimeError(f"more than {SLOTS} sandboxes alive at once")
-        slot = free[0]
+        # round robin: a uid whose zombies nobody reaped yet (they count for NPROC) rests
+        slot = min(free, key=lambda s: (s - _next_slot) % SLOTS)
+        _next_slot = slot + 1
         _slots_in_use.add(slot)
     ident = BASE_ID + (os.getpid() % PID_SPAN) * SLOTS + slot
     if _mapped(ident, "/proc/self/uid_map") and _mapped(ident, "/proc/self/gid_map"):

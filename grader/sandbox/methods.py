@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import importlib
 import types
-from collections.abc import Iterable
-from typing import Any, Callable
 
-Method = Callable[[dict, dict], Any]
+TYPE_CHECKING = False  # keeps typing out of the child's start-up
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any, Callable
+
+    Method = Callable[[dict, dict], Any]
 
 METHODS: dict[str, Method] = {}
 METHOD_MODULES: list[str] = []
@@ -34,7 +37,11 @@ def register(name: str) -> Callable[[Method], Method]:
     return decorate
 
 
-def find(name: str, extra_modules: Iterable[str] = ()) -> Method | None:
+def find(
+    name: str,
+    extra_modules: Iterable[str] = (),
+    importer: Callable[[str], Any] = importlib.import_module,
+) -> Method | None:
     """The handler for ``name``, importing the method modules not loaded yet until found."""
     method = METHODS.get(name)
     for module in [*METHOD_MODULES, *extra_modules]:
@@ -42,7 +49,7 @@ def find(name: str, extra_modules: Iterable[str] = ()) -> Method | None:
             break
         if module not in _loaded:
             _loaded.add(module)
-            importlib.import_module(module)
+            importer(module)
             method = METHODS.get(name)
     return method
 

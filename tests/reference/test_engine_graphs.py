@@ -101,11 +101,6 @@ def test_backward_on_new_graphs_accumulates_into_leaves() -> None:
     assert_close(b.grad, grad_of(tb), "accumulated d/db")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine.backward re-adds 1 to the output's grad and keeps intermediate grads, "
-    "so a second pass over the same graph adds 2x (or more) instead of 1x",
-)
 def test_second_backward_on_same_graph_adds_once() -> None:
     a, b = Value(2.0), Value(3.0)
     ta, tb = leaf(2.0), leaf(3.0)
