@@ -53,12 +53,36 @@ def ungradable(message: str, config: Config, submission: Optional[str] = None) -
 
 
 def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: Any) -> Report:
-    """Grade a submission file (temporary in-process version until the sandbox lands)."""
+    """Grade a submission (.py, .ipynb or folder), its code confined to a sandboxed child."""
+    from grader.evaluate.runner import RunnerError
+    from grader.evaluate.sandboxed import SandboxRunner
+    from grader.load import LoadError, load_submission, stubs
+    from grader.sandbox import Limits, Sandbox
+
     config = config or load_config(**settings)
-    path = Path(path)
-    namespace: dict[str, Any] = {"__name__": "submission"}
-    exec(compile(path.read_text(), str(path), "exec"), namespace)
-    return grade_runner(InProcessRunner(namespace), config, submission=str(path))
+    try:
+        submission = load_submission(
+            path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
+        )
+    except LoadError as error:
+        return ungradable(str(error), config, str(path))
+    limits = Limits(call_seconds=config.call_seconds, total_seconds=config.total_seconds,
+                    memory_mb=config.memory_mb)
+    inject = {stubs.INJECT_AS: "grader.load.stubs:missing_module"}
+    with Sandbox(submission.source, submission.path.name, limits, inject=inject) as sandbox:
+        runner = SandboxRunner(sandbox, submission)
+        try:
+            runner.start()
+            report = grade_runner(runner, config, submission=str(submission.path))
+            missing = runner.call("submission.missing_modules", {})
+        except RunnerError as error:
+            return ungradable(error.message, config, str(submission.path))
+    report.notes = [*submission.notes, *_missing_notes(missing), *report.notes]
+    return report
 
 
-__all__ = ["check", "grade", "CategoryResult"]
+def _missing_notes(missing: Any) -> list[str]:
+    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
+        return []
+    return [f"Your code imports {name}, which is not available while grading; the grader went "
+            "on without it (fine as long as your engine does not use it)." for name in missing]

@@ -41,6 +41,27 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")
     _grading_options(check)
     check.set_defaults(run=_check)
+
+    gradescope = commands.add_parser("gradescope", help="run inside Gradescope's autograder")
+    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
+    gradescope.add_argument("--results", type=Path,
+                            default=Path("/autograder/results/results.json"))
+    _grading_options(gradescope)
+    gradescope.set_defaults(run=_gradescope)
+
+    batch = commands.add_parser("batch", help="grade every submission in a folder (a class)")
+    batch.add_argument("folder", type=Path, help="one .py, .ipynb or sub-folder per student")
+    batch.add_argument("--output", type=Path, required=True, help="folder for the reports")
+    _grading_options(batch)
+    batch.set_defaults(run=_batch)
+
+    zip_ = commands.add_parser("autograder", help="build the Gradescope autograder zip")
+    zip_.add_argument("--config", type=Path, help="the rubric TOML to bundle")
+    zip_.add_argument("--output", type=Path, default=Path("autograder.zip"))
+    zip_.set_defaults(run=_autograder)
+
+    demo = commands.add_parser("demo", help="grade the reference and a buggy engine side by side")
+    demo.set_defaults(run=_demo)
     return parser
 
 
@@ -82,6 +103,77 @@ def _check(args: argparse.Namespace) -> int:
     report = grade(args.path, config_from(args))
     emit(report, args.format, args.output)
     return exit_code(report)
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    """Always writes results.json: a load error or a crash of ours still gives a valid file."""
+    from grader.api import grade, ungradable
+    from grader.report.gradescope import write_results
+
+    try:
+        config = config_from(args)
+    except ConfigError as error:
+        write_results(ungradable(f"The autograder's rubric is broken: {error}", load_config()),
+                      args.results)
+        return 2
+    try:
+        report = grade(args.submission, config)
+    except Exception as error:  # noqa: BLE001 - a results.json must exist whatever happens
+        message = ("The grader itself failed on this submission; your instructor has been "
+                   f"told. ({type(error).__name__})")
+        print(f"grader: internal error: {error!r}", file=sys.stderr)
+        report = ungradable(message, config)
+    write_results(report, args.results)
+    print(render(report, "text"))
+    return exit_code(report)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """One JSON report per student and a summary.csv, in a stable (sorted) order."""
+    import csv
+
+    from grader.api import grade
+
+    config = config_from(args)
+    entries = sorted(p for p in args.folder.iterdir() if not p.name.startswith("."))
+    args.output.mkdir(parents=True, exist_ok=True)
+    with open(args.output / "summary.csv", "w", newline="", encoding="utf-8") as handle:
+        table = csv.writer(handle)
+        table.writerow(["submission", "score", "max_score", "gradable", "not_passed"])
+        for entry in entries:
+            report = grade(entry, config)
+            emit(report, "json", args.output / f"{entry.stem}.json")
+            table.writerow([entry.name, f"{report.score:g}", f"{report.max_score:g}",
+                            report.gradable, " ".join(report.failed())])
+            print(f"{entry.name}: {report.score:g}/{report.max_score:g}")
+    return 0
+
+
+def _autograder(args: argparse.Namespace) -> int:
+    from grader.autograder import build_autograder
+
+    source = Path(__file__).resolve().parent.parent
+    built = build_autograder(args.config, args.output, grader_source=source)
+    print(f"wrote {built}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from grader.api import grade
+
+    root = Path(__file__).resolve().parent.parent
+    reference, buggy = root / "reference" / "engine.py", root / "examples" / "buggy_engine.py"
+    if not buggy.exists():
+        print("grader demo runs from a source checkout (it grades examples/buggy_engine.py).")
+        return 2
+    good, bad = grade(reference), grade(buggy)
+    print(f"{'category':<10} {'reference/engine.py':>20} {'examples/buggy_engine.py':>26}")
+    for left, right in zip(good.categories, bad.categories):
+        print(f"{left.id:<10} {left.status:>20} {right.status:>26}")
+    print(f"{'score':<10} {good.score:>16g}/{good.max_score:g} {bad.score:>22g}/{bad.max_score:g}")
+    print("\nWhat a student with the buggy engine is told:\n")
+    print(render(bad, "text"))
+    return 0
 
 
 def exit_code(report: Report) -> int:

@@ -36,7 +36,7 @@ class Config:
     deep_steps: int = 5000
     weights: dict[str, float] = field(default_factory=lambda: dict(ENGINE_WEIGHTS))
     names: dict[str, Any] = field(default_factory=dict)  # class_name, data_attr, methods, ...
-    call_seconds: float = 10.0
+    call_seconds: float = 5.0
     total_seconds: float = 300.0
     memory_mb: int = 2048
     execute_all: bool = False

@@ -47,8 +47,10 @@ def explain_failure(
         message = (
             "Your engine returned something other than numbers for value or grad."
             if mismatch.kind == "malformed"
-            else "The same graph gave different results on a second run: does your class "
-            "keep state between values (a class-level list or counter)?"
+            else "The same graph gave different results when run twice. Usual causes: "
+            "backward() depends on the order of a set (like `_prev = set(children)`) because "
+            "nodes are visited more than once (no visited set), or your class keeps state "
+            "between values (a class-level list or counter)."
         )
         return Failure(graph, mismatch, message, code)
     node = names[mismatch.node]
@@ -129,7 +131,10 @@ def _fingerprint(graph: Graph, got: Any) -> tuple[Optional[str], list[str]]:
 
     if len(graph.steps) > _MAX_FINGERPRINT_STEPS:
         return None, []
-    models = fingerprint(graph, [got])
+    try:
+        models = fingerprint(graph, [got])
+    except Exception:  # noqa: BLE001 - a hint is a bonus: never let it sink a grade
+        return None, []
     if not models:
         return None, []
     return " ".join(dict.fromkeys(m.hint for m in models)), [m.scope for m in models]

@@ -34,9 +34,13 @@ def fingerprint(graph: Graph, got: list[dict[str, Any]]) -> list[BugModel]:
     ``{"values": [...], "grads": [...]}`` or ``{"error": ...}``)."""
     if len(got) != graph.n_lanes:
         raise ValueError(f"got {len(got)} lanes for a graph with {graph.n_lanes}")
-    if any(not _well_formed(entry, graph.n_nodes) for entry in got if "error" not in entry):
-        return []
-    lanes = [(graph.inputs[i], entry) for i, entry in enumerate(got) if "error" not in entry]
+    lanes = []
+    for inputs, entry in zip(graph.inputs, got):
+        if isinstance(entry, dict) and "error" in entry:
+            continue
+        if not _well_formed(entry, graph.n_nodes):
+            return []
+        lanes.append((inputs, entry))
     if not lanes:
         return []
     matcher = _Matcher(graph, lanes)
@@ -133,7 +137,10 @@ def _agree(got: list[Optional[float]], model: list[float], index: tuple[int, ...
 
 
 def _well_formed(entry: Any, n_nodes: int) -> bool:
+    """Two lists of ``n_nodes`` numbers (a missing one may be None)."""
     return isinstance(entry, dict) and all(
-        isinstance(entry.get(key), list) and len(entry[key]) == n_nodes
-        for key in ("values", "grads")
+        isinstance(xs, list)
+        and len(xs) == n_nodes
+        and all(x is None or isinstance(x, (int, float)) for x in xs)
+        for xs in (entry.get("values"), entry.get("grads"))
     )

@@ -48,20 +48,20 @@ class BugModel:
     id: str
     scope: str  # an op category, or "api", "reuse", "graph"
     hint: str
-    kernels: dict[str, Kernel] = field(default_factory=dict)  # op form -> buggy kernel
+    kernels: dict[str, Kernel] = field(default_factory=dict, compare=False, repr=False)
     assign: bool = False  # the scope op's _backward writes `grad =` instead of `grad +=`
     chain: bool = True  # False: the scope op's _backward forgets `* out.grad`
     order: str = "reverse"  # walk: "reverse" topological, "forward" or "unvisited"
     seed: str = "one"  # the output's grad when backward starts: "one", "zero" or "value"
 
-    @property
+    @cached_property
     def forms(self) -> frozenset[str]:
         """The op forms this model changes (none for an engine-level model)."""
         if self.scope not in OP_SCOPES:
             return frozenset()
         return frozenset(self.kernels or forms_of(self.scope))
 
-    @property
+    @cached_property
     def changes_forward(self) -> bool:
         return any(k.forward is not KERNELS[f].forward for f, k in self.kernels.items())
 
@@ -314,7 +314,7 @@ def _unvisited_walks(program: Program) -> list[tuple[Walk, ...]]:
     as_set: dict[Walk, None] = {}
     budget = MAX_WALK
     for flips in _flip_sets(shared):
-        walk = unvisited_walk(program, True, flips, budget)
+        walk = unvisited_walk(program, True, flips, budget) if budget > 0 else None
         if walk is None:
             break
         budget -= len(walk)
@@ -457,8 +457,11 @@ _METHOD = {
     "rtruediv": "__rtruediv__", "pow": "__pow__",
 }  # fmt: skip
 _EXAMPLE = {
-    "add": "a + b", "radd": "2 + a", "sub": "a - b", "rsub": "2 - a", "mul": "a * b",
-    "rmul": "2 * a", "neg": "-a", "truediv": "a / b", "rtruediv": "2 / a", "pow": "a ** 2",
+    "add": "a + b, and for a - b or 2 + a if you build those with +",
+    "mul": "a * b, and for -a, a / b or 2 * a if you build those with *",
+    "pow": "a ** 2, and for a / b or 2 / a if you build those with **",
+    "radd": "2 + a", "sub": "a - b", "rsub": "2 - a", "rmul": "2 * a", "neg": "-a",
+    "truediv": "a / b", "rtruediv": "2 / a",
 }  # fmt: skip
 
 
@@ -513,6 +516,21 @@ MODELS: list[BugModel] = [
         "and `other.grad += self.data * out.grad`.",
         mul=lambda x, y, c, o: (x, y),
         mul_c=lambda x, y, c, o: (x,),
+    ),
+    _grad(
+        "mul.self_data_twice",
+        "In __mul__'s _backward, did you copy the first line into the second, so both use "
+        "`self.data`? The derivative of a * b with respect to b is a and with respect to a "
+        "is b: `self.grad += other.data * out.grad` and `other.grad += self.data * out.grad`.",
+        mul=lambda x, y, c, o: (x, x),
+        mul_c=lambda x, y, c, o: (x,),
+    ),
+    _grad(
+        "mul.other_data_twice",
+        "In __mul__'s _backward, did you write `other.grad += other.data * out.grad`? The "
+        "derivative of a * b with respect to b is a, so that line needs `self.data`: "
+        "`other.grad += self.data * out.grad`.",
+        mul=lambda x, y, c, o: (y, y),
     ),
     _grad(
         "sub.subtrahend_sign",

@@ -33,6 +33,24 @@ def classic_graphs(target: Sequence[str], trusted: Sequence[str], lanes: int) ->
     return [g for g in found if g is not None]
 
 
+def diamond_graphs(target: Sequence[str], trusted: Sequence[str], lanes: int) -> list[Graph]:
+    """An interior node reached along two paths: ``t = f(a, b); u = t + a; v = t * b; u + v``.
+
+    A backward() without a visited set runs t's backward twice here, whatever the order of
+    a set of children, so the gradients of a and b come out too large.
+    """
+    combiners = [op for op in _COMBINE if op in trusted]
+    found: list[Graph] = []
+    for op in target:
+        shared = Step(op, (0, 1) if OPS[op].arity == 2 else (0,), _constant(op))
+        for left in combiners:
+            for right in combiners:
+                join = Step(left, (3, 4))
+                steps = [shared, Step(left, (2, 0)), Step(right, (2, 1)), join]
+                found.append(_graph(steps, lanes))
+    return [g for g in found if g is not None]
+
+
 def _constant(op: str) -> Optional[Number]:
     if not OPS[op].has_const:
         return None

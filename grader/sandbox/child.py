@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 EXIT_SETUP = 70  # isolation could not be set up: the grader's fault, not the student's
 EXIT_MEMORY = 71  # out of memory even for reporting it
-EXIT_PROTOCOL = 72  # the parent sent something that is not a request
+EXIT_PROTOCOL = 72  # the channel broke: not a request from the parent, or answers cannot go
 
 CLONE_NEWNET = 0x40000000
 PR_SET_NO_NEW_PRIVS = 38
@@ -88,17 +88,20 @@ class Channel:
 
     def __init__(self, rfd: int, wfd: int):
         self.rfd, self.wfd = rfd, wfd
-        self.pending = b""
+        self.pending = bytearray()
         self.encode = _make_encoder()
         self.scan = _make_scanner()
 
     def receive(self) -> Any:
         """The next request, or None when the parent has gone."""
+        searched = 0
         while True:
-            end = self.pending.find(b"\n")
+            end = self.pending.find(b"\n", searched)
             if end >= 0:
-                line, self.pending = self.pending[:end], self.pending[end + 1 :]
-                return self.scan(line.decode(), 0)[0]
+                line = self.pending[:end].decode()
+                del self.pending[: end + 1]
+                return self.scan(line, 0)[0]
+            searched = _len(self.pending)
             try:
                 chunk = _read(self.rfd, 1 << 20)
             except BlockingIOError:

@@ -200,11 +200,10 @@ class Sandbox:
     # -- starting and stopping --------------------------------------------------------------
 
     def _spawn(self) -> None:
-        identity = isolation.acquire_identity()
+        identity = self._identity = isolation.acquire_identity()
         child_ends: list[int] = []
         try:
             exe, paths = isolation.child_interpreter(identity is not None, ROOT)
-            self._identity = identity
             self._workdir = isolation.make_workdir(identity)
             limits = self.limits
             self._group = isolation.CGroup.create(limits.max_processes, limits.memory_mb << 20)
@@ -212,7 +211,7 @@ class Sandbox:
             self._resp_r, resp_w = os.pipe()
             self._out_r, out_w = os.pipe()
             child_ends = [req_r, resp_w, out_w]
-            for fd in (resp_w, out_w):
+            for fd in (self._req_w, resp_w, out_w):
                 with contextlib.suppress(OSError):
                     fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
             config = {
@@ -425,7 +424,7 @@ class Sandbox:
 
     def _parse(self, line: bytes, rid: int) -> dict:
         try:
-            message = json.loads(line)
+            message = json.loads(line, parse_int=_parse_int)
         except (ValueError, RecursionError):
             raise self._fail(
                 "protocol", "the submission wrote garbage to the grader's channel"
@@ -435,8 +434,8 @@ class Sandbox:
         return message
 
     def _drain_output(self, final: bool = False) -> None:
-        """Move what the child printed into the capture (a bounded amount unless ``final``)."""
-        for _ in range(1 << 30 if final else 16):
+        """Move what the child printed into the capture: at most 16 MB (64 MB when ``final``)."""
+        for _ in range(64 if final else 16):
             if self._out_r < 0:
                 return
             try:
@@ -529,6 +528,13 @@ def _valid_message(message: Any, rid: int) -> bool:
         and all(type(error.get(key)) is str for key in ("kind", "type", "message"))
         and error["kind"] in KINDS
     )
+
+
+def _parse_int(text: str) -> int:
+    """JSON integers up to 400 digits (a longer one could take the parent seconds to read)."""
+    if len(text) > 400:
+        raise ValueError("integer too long")
+    return int(text)
 
 
 def _clip_error(error: dict) -> dict:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     Method = Callable[[dict, dict], Any]
 
 METHODS: dict[str, Method] = {}
-METHOD_MODULES: list[str] = []
+METHOD_MODULES: list[str] = ["grader.evaluate.child_methods", "grader.mlp.probe"]
 _loaded: set[str] = set()
 
 

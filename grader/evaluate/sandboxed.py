@@ -1,0 +1,70 @@
+"""The runner for graded submissions: the student's code lives in a sandboxed child.
+
+After a crash or a timeout the next request gets a fresh child, so one hanging op costs only
+the category that met it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.discover.api import EngineAPI
+from grader.evaluate.runner import RunnerError
+from grader.graph import Graph
+from grader.load import Submission
+from grader.sandbox import Sandbox, SandboxError
+
+
+class SandboxRunner:
+    """Sends graphs to the child and brings back plain numbers."""
+
+    def __init__(self, sandbox: Sandbox, submission: Submission):
+        self.sandbox = sandbox
+        self.submission = submission
+        self.api = EngineAPI()
+
+    def start(self) -> None:
+        """Run the submission's code in a fresh child; RunnerError if that fails."""
+        try:
+            report = self.sandbox.start()
+        except SandboxError as error:
+            raise RunnerError(error.kind, self._where(error.message), error.output) from None
+        if report["error"] is not None:
+            raise RunnerError("load", self._load_error(report["error"]), self.sandbox.output())
+
+    def discover(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        found = self.call("engine.discover", {"overrides": overrides})
+        if not isinstance(found, dict):
+            raise RunnerError("protocol", "The submission interfered with API discovery.")
+        if found.get("ok"):
+            self.api = EngineAPI.from_dict(found["api"])
+        return found
+
+    def evaluate(self, graph: Graph, seed: bool) -> Any:
+        params = {"api": self.api.to_dict(), "graphs": [graph.to_dict()], "seed": seed}
+        answer = self.call("engine.evaluate", params)
+        return answer[0] if isinstance(answer, list) and len(answer) == 1 else None
+
+    def call(self, method: str, params: dict[str, Any]) -> Any:
+        """One request; a dead child is replaced first."""
+        if not self.sandbox.running:
+            self.start()
+        try:
+            return self.sandbox.call(method, params)
+        except SandboxError as error:
+            raise RunnerError(error.kind, self._where(error.message), error.output) from None
+
+    def output(self) -> str:
+        return self.sandbox.output()
+
+    def _load_error(self, error: dict[str, Any]) -> str:
+        kind, message = error.get("type", "Error"), error.get("message", "")
+        line = error.get("line")
+        where = f" at {self.submission.locate(line)}" if isinstance(line, int) else ""
+        return (
+            f"Running your code raised {kind}{where} of {self.submission.path.name}: {message}. "
+            "Fix it so that the file (or every cell, top to bottom) runs without errors."
+        )
+
+    def _where(self, message: str) -> str:
+        return message.replace("submission.py", self.submission.path.name)

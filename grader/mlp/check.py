@@ -1,0 +1,112 @@
+"""Grade the student's MLP: ``grade_mlp(call, api, engine_results, config)``.
+
+``call(method, params)`` reaches the child (the sandbox, or ``probe.in_process``). The five
+categories are checked with the student's engine first. No double jeopardy: when the engine
+failed a category and an MLP category did not pass cleanly, that MLP category is checked again
+with a corrected engine (reference/engine.py, bound to the student's class name in the child,
+recording every operation the MLP performs). If the MLP used an operation whose category
+failed (or called backward while api, reuse or graph failed), the corrected verdict counts,
+and the message says so. If the corrected run itself breaks where the student's did not, the
+category is an "error" worth 0 points, with the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from grader.config import Config
+from grader.discover.api import EngineAPI
+from grader.evaluate.runner import RunnerError
+from grader.mlp import MLP_CATEGORIES, MLP_WEIGHTS
+from grader.mlp.checks import Call, Checks, Verdict
+from grader.mlp.feedback import join
+from grader.results import CategoryResult
+
+OVERRIDES = ("mlp_class", "layer_class", "neuron_class", "mlp_call", "zero_grad", "parameters")
+BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on
+
+
+def grade_mlp(
+    call: Call, api: EngineAPI, engine_results: dict[str, CategoryResult], config: Config
+) -> list[CategoryResult]:
+    """The mlp.* categories, scored with the rubric's weights (MLP_WEIGHTS by default)."""
+    overrides = {k: config.names[k] for k in OVERRIDES if k in config.names}
+    try:
+        found = call("mlp.discover", {"overrides": overrides})
+    except RunnerError as error:
+        return [_result(c, Verdict("error", error.message, output=error.output), config)
+                for c in MLP_CATEGORIES]
+    if not found.get("ok"):
+        message = f"{found.get('message', 'No MLP found.')} Nothing of the MLP could be graded."
+        return [_result(c, Verdict("missing", message), config) for c in MLP_CATEGORIES]
+    verdicts, _ = _run(Checks(call, api, found, config), MLP_CATEGORIES)
+    failed = {c for c, r in engine_results.items() if r.status != "pass" and c != "deep"}
+    redo = [c for c, v in verdicts.items() if v.status != "missing" and
+            not (v.status == "pass" and v.clean)]
+    if failed and redo:
+        corrected, used = _run(Checks(call, api, found, config, engine_source()), redo)
+        for category in redo:
+            verdicts[category] = _blame(category, verdicts[category], corrected[category],
+                                        failed, used[category])
+    return [_result(c, verdicts[c], config) for c in MLP_CATEGORIES]
+
+
+def engine_source() -> str:
+    """The text of reference/engine.py, the corrected engine."""
+    import reference.engine
+
+    return Path(reference.engine.__file__).read_text(encoding="utf-8")
+
+
+def _run(checks: Checks, categories: Any) -> tuple[dict[str, Verdict], dict[str, set[str]]]:
+    """Each category's verdict, and the engine categories its probes used (corrected engine)."""
+    methods: dict[str, Callable[[], Verdict]] = {
+        "mlp.params": checks.params,
+        "mlp.forward": checks.forward,
+        "mlp.grad": checks.grad,
+        "mlp.zero_grad": checks.zero_grad,
+        "mlp.train": checks.train,
+    }
+    verdicts, used = {}, {}
+    for category in categories:
+        checks.used = set()
+        try:
+            verdicts[category] = methods[category]()
+        except RunnerError as error:
+            verdicts[category] = Verdict("error", f"The check could not run: {error.message}",
+                                         output=error.output, crash="runner")
+        used[category] = checks.used
+    return verdicts, used
+
+
+def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str],
+           used: set[str]) -> Verdict:
+    """The verdict that counts, once the corrected engine has had its say."""
+    if corrected.crash is not None and corrected.crash != student.crash:
+        ops = join(failed)
+        return Verdict(
+            "error",
+            f"{student.message} Your engine's {ops} failed, so this was checked again with a "
+            f"corrected engine, which could not run your MLP either ({corrected.message}). "
+            f"Fix {ops} and submit again; this category earns no points until then.",
+            output=corrected.output)
+    relevant = (used - {"backward"}) | {"api"}
+    if "backward" in used:
+        relevant |= BACKWARD_LEVEL
+    blamed = failed & relevant
+    if not blamed:
+        return student
+    them = "it" if len(blamed) == 1 else "them"
+    note = (f" Checked with a corrected engine, because your {join(blamed)} failed: fix "
+            f"{them} to be sure.")
+    corrected.message += note
+    return corrected
+
+
+def _result(category: str, verdict: Verdict, config: Config) -> CategoryResult:
+    weight = float(config.weights.get(category, MLP_WEIGHTS[category]))
+    return CategoryResult(
+        category, verdict.status, weight if verdict.status == "pass" else 0.0, weight,
+        verdict.message.strip(), verdict.counterexample, verdict.expected, verdict.got,
+        verdict.hint, verdict.output)

@@ -1,0 +1,1 @@
+"""Engines with known verdicts: a correct student engine, its buggy mutations, other styles."""

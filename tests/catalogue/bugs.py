@@ -1,0 +1,520 @@
+"""A catalogue of buggy engines: one realistic student misconception each.
+
+Every bug is a textual mutation of ``engines/base_student.py`` (a correct Karpathy-style
+engine). ``fails`` is exactly the set of grader categories that are really wrong in the
+mutated engine, given how the base composes its ops:
+
+* ``-a`` is ``a * -1``, so it goes through ``__mul__`` with a constant;
+* ``a - b`` is ``a + (-b)``; ``a - 2.0`` is ``a + (-2.0)``, a plain add of a constant;
+* ``2.0 - a`` is ``2.0 + (-a)``, which Python turns into ``(-a).__radd__(2.0)``, i.e.
+  ``(-a) + 2.0``;
+* ``a / b`` is ``a * b**-1``; ``a / 2.0`` is ``a * 0.5``;
+* ``2.0 / a`` is ``2.0 * a**-1``, i.e. ``(a**-1) * 2.0``;
+* ``2.0 + a`` and ``2.0 * a`` are ``a + 2.0`` and ``a * 2.0``.
+
+So a bug in ``__mul__`` may break neg, sub, rsub, truediv and rtruediv too, but only when
+the broken part is reached: a wrong gradient for ``other`` in ``__mul__`` is harmless
+when ``other`` is a wrapped constant. Each claim is checked against torch by
+``oracle_check.py`` (see ``test_oracle.py``). ``deep`` is never claimed: the base's
+recursive topological sort fails it already.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE = Path(__file__).parent / "engines" / "base_student.py"
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A misconception, the categories it breaks, and how to write it into the base."""
+
+    name: str
+    description: str
+    fails: frozenset[str]  # the categories whose forms really compute something wrong
+    replacements: tuple[tuple[str, str], ...]
+    blamed: Optional[frozenset[str]] = None  # what the grader charges, when not ``fails``
+
+    @property
+    def charged(self) -> frozenset[str]:
+        """The categories the grader must fail: a backward() bug is charged once, to the
+        structural category its model names, not to every op it makes look wrong."""
+        return self.fails if self.blamed is None else self.blamed
+
+
+def mutate(bug: Bug, text: str) -> str:
+    """Apply the replacements in order; each ``old`` must occur exactly once."""
+    for old, new in bug.replacements:
+        count = text.count(old)
+        assert count == 1, f"{bug.name}: {old!r} occurs {count} times in the engine"
+        text = text.replace(old, new)
+    return text
+
+
+def materialize(bug: Bug, directory: Path) -> Path:
+    """Write the buggy engine to ``directory/<name>.py`` and return its path."""
+    path = Path(directory) / f"{bug.name}.py"
+    path.write_text(mutate(bug, BASE.read_text()))
+    return path
+
+
+def _f(*categories: str) -> frozenset[str]:
+    return frozenset(categories)
+
+
+# Whatever is built on __add__ (with Values and with constants), or on __mul__, or on __pow__.
+ADD_FORMS = _f("add", "radd", "sub", "rsub")
+MUL_FORMS = _f("mul", "rmul", "neg", "sub", "rsub", "truediv", "rtruediv")
+POW_FORMS = _f("pow", "truediv", "rtruediv")
+# A backward that walks nodes in a wrong order still gets a single node right, but not the
+# ops the base composes of two nodes (a - b, 2 - a, a / b, 2 / a), nor any deeper graph.
+WRONG_ORDER = _f("sub", "rsub", "truediv", "rtruediv", "reuse", "graph")
+
+# Reused old strings (each must stay unique in the base).
+ADD_GRADS = "            self.grad += out.grad\n            other.grad += out.grad\n"
+MUL_GRADS = (
+    "            self.grad += other.data * out.grad\n"
+    "            other.grad += self.data * out.grad\n"
+)
+POW_GRAD = "            self.grad += (other * self.data ** (other - 1)) * out.grad\n"
+EXP_GRAD = "            self.grad += out.data * out.grad\n"
+LOG_GRAD = "            self.grad += (1 / self.data) * out.grad\n"
+TANH_GRAD = "            self.grad += (1 - t**2) * out.grad\n"
+SIGMOID_GRAD = "            self.grad += s * (1 - s) * out.grad\n"
+RELU_GRAD = "            self.grad += (out.data > 0) * out.grad\n"
+WRAP = "        other = other if isinstance(other, Value) else Value(other)\n"
+
+DIRECT_SUB = """    def __sub__(self, other):  # self - other
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data - other.data, (self, other), "-")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+"""
+
+DIRECT_TRUEDIV = """    def __truediv__(self, other):  # self / other
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data / other.data, (self, other), "/")
+
+        def _backward():
+            self.grad += (1 / other.data) * out.grad
+            other.grad += (self.data / other.data**2) * out.grad
+
+        out._backward = _backward
+        return out
+"""
+
+DIRECT_RTRUEDIV = """    def __rtruediv__(self, other):  # other / self
+        out = Value(other / self.data, (self,), "/")
+
+        def _backward():
+            self.grad += (-1 / self.data**2) * out.grad
+
+        out._backward = _backward
+        return out
+"""
+
+DIRECT_NEG = """    def __neg__(self):  # -self
+        out = Value(-self.data, (self,), "neg")
+
+        def _backward():
+            self.grad += out.grad
+
+        out._backward = _backward
+        return out
+"""
+
+
+BUGS: tuple[Bug, ...] = (
+    # ------------------------------------------------------------------ add
+    Bug(
+        "add_missing_other_grad",
+        "__add__'s backward only updates self.grad and forgets other.grad. Constants and "
+        "a + 2.0 do not care, but a + b, a + a and a - b (= a + (-b)) do; 2.0 - a is "
+        "(-a) + 2.0, where -a is self, so it is right.",
+        _f("add", "sub"),
+        ((ADD_GRADS, "            self.grad += out.grad\n"),),
+    ),
+    Bug(
+        "add_grad_like_mul",
+        "__add__'s backward copied from __mul__: d(a+b)/da taken to be b.",
+        ADD_FORMS,
+        ((ADD_GRADS, MUL_GRADS),),
+    ),
+    Bug(
+        "add_overwrites_grad",
+        "__add__ assigns grads (=) instead of accumulating (+=): a + a gets 1, and an "
+        "operand used elsewhere loses its other contributions. 2.0 - a = (-a) + 2.0 is "
+        "right: the overwritten node -a is fresh and used once.",
+        _f("add", "radd", "sub"),
+        ((ADD_GRADS, "            self.grad = out.grad\n            other.grad = out.grad\n"),),
+    ),
+    Bug(
+        "add_missing_out_grad",
+        "__add__'s backward adds 1 to each operand's grad (the local derivative) and "
+        "forgets the chain rule factor out.grad.",
+        ADD_FORMS,
+        ((ADD_GRADS, "            self.grad += 1\n            other.grad += 1\n"),),
+    ),
+    Bug(
+        "add_constant_not_wrapped",
+        "__add__ does not wrap plain numbers into Values: a + 2.0 raises AttributeError "
+        "(so do 2.0 + a, a - 2.0 and 2.0 - a).",
+        ADD_FORMS,
+        (
+            (
+                WRAP + '        out = Value(self.data + other.data, (self, other), "+")\n',
+                '        out = Value(self.data + other.data, (self, other), "+")\n',
+            ),
+        ),
+    ),
+    # ------------------------------------------------------------------ mul
+    Bug(
+        "mul_grad_own_data",
+        "__mul__'s backward multiplies by the operand's own data instead of the other "
+        "operand's (d(ab)/da taken to be a).",
+        MUL_FORMS,
+        (
+            (
+                MUL_GRADS,
+                "            self.grad += self.data * out.grad\n"
+                "            other.grad += other.data * out.grad\n",
+            ),
+        ),
+    ),
+    Bug(
+        "mul_other_grad_typo",
+        "In __mul__'s backward, the second line is other.grad += other.data * out.grad "
+        "(a copy-paste slip). Only a Value on the right notices: a * b and a / b "
+        "(= a * b**-1); a constant on the right (a * 2.0, -a, 2.0 / a) does not, and "
+        "a * a comes out right by symmetry.",
+        _f("mul", "truediv"),
+        (
+            (
+                "            other.grad += self.data * out.grad\n",
+                "            other.grad += other.data * out.grad\n",
+            ),
+        ),
+    ),
+    Bug(
+        "mul_overwrites_grad",
+        "__mul__ assigns grads (=) instead of accumulating. 2.0 / a = (a**-1) * 2.0 is "
+        "right: the overwritten node a**-1 is fresh and used once, and __pow__ "
+        "accumulates into a.",
+        _f("mul", "rmul", "neg", "sub", "rsub", "truediv"),
+        (
+            (
+                MUL_GRADS,
+                "            self.grad = other.data * out.grad\n"
+                "            other.grad = self.data * out.grad\n",
+            ),
+        ),
+    ),
+    Bug(
+        "mul_missing_out_grad",
+        "__mul__'s backward forgets the chain-rule factor out.grad.",
+        MUL_FORMS,
+        (
+            (
+                MUL_GRADS,
+                "            self.grad += other.data\n            other.grad += self.data\n",
+            ),
+        ),
+    ),
+    Bug(
+        "mul_constant_not_wrapped",
+        "__mul__ does not wrap plain numbers into Values: a * 2.0 raises, and so do -a "
+        "(a * -1), a - b, a / 2.0 and 2.0 / a, which the base builds on it.",
+        MUL_FORMS,
+        (
+            (
+                WRAP + '        out = Value(self.data * other.data, (self, other), "*")\n',
+                '        out = Value(self.data * other.data, (self, other), "*")\n',
+            ),
+        ),
+    ),
+    # ------------------------------------------------------------------ pow
+    Bug(
+        "pow_exponent_not_decremented",
+        "__pow__'s derivative is k * x**k instead of k * x**(k-1). a / b and 2.0 / a "
+        "go through b**-1.",
+        POW_FORMS,
+        ((POW_GRAD, "            self.grad += (other * self.data**other) * out.grad\n"),),
+    ),
+    Bug(
+        "pow_missing_exponent_factor",
+        "__pow__'s derivative forgets the factor k: x**(k-1).",
+        POW_FORMS,
+        ((POW_GRAD, "            self.grad += (self.data ** (other - 1)) * out.grad\n"),),
+    ),
+    Bug(
+        "pow_overwrites_grad",
+        "__pow__ assigns self.grad (=) instead of accumulating: a / a and 2.0 / a in a "
+        "context lose contributions.",
+        POW_FORMS,
+        ((POW_GRAD, "            self.grad = (other * self.data ** (other - 1)) * out.grad\n"),),
+    ),
+    Bug(
+        "pow_missing_out_grad",
+        "__pow__'s backward forgets the chain-rule factor out.grad.",
+        POW_FORMS,
+        ((POW_GRAD, "            self.grad += other * self.data ** (other - 1)\n"),),
+    ),
+    Bug(
+        "pow_int_exponent_only",
+        "__pow__ asserts an int exponent, so a ** 0.5 raises. Division still works: it "
+        "uses the int exponent -1.",
+        _f("pow"),
+        (("assert isinstance(other, (int, float))", "assert isinstance(other, int)"),),
+    ),
+    # ------------------------------------------------------------------ exp
+    Bug(
+        "exp_power_rule",
+        "exp differentiated with the power rule: d/dx e**x taken to be x * e**(x-1).",
+        _f("exp"),
+        ((EXP_GRAD, "            self.grad += self.data * math.exp(self.data - 1) * out.grad\n"),),
+    ),
+    Bug(
+        "exp_overwrites_grad",
+        "exp assigns self.grad (=) instead of accumulating.",
+        _f("exp"),
+        ((EXP_GRAD, "            self.grad = out.data * out.grad\n"),),
+    ),
+    Bug(
+        "exp_missing_out_grad",
+        "exp's backward forgets the chain-rule factor out.grad.",
+        _f("exp"),
+        ((EXP_GRAD, "            self.grad += out.data\n"),),
+    ),
+    # ------------------------------------------------------------------ log
+    Bug(
+        "log_grad_from_output",
+        "log's derivative computed from the output: 1 / log(x) instead of 1 / x.",
+        _f("log"),
+        ((LOG_GRAD, "            self.grad += (1 / out.data) * out.grad\n"),),
+    ),
+    Bug(
+        "log_base_10",
+        "log computed with math.log10 (the derivative 1/x is that of ln).",
+        _f("log"),
+        (("math.log(self.data)", "math.log10(self.data)"),),
+    ),
+    Bug(
+        "log_missing_out_grad",
+        "log's backward forgets the chain-rule factor out.grad.",
+        _f("log"),
+        ((LOG_GRAD, "            self.grad += 1 / self.data\n"),),
+    ),
+    # ------------------------------------------------------------------ tanh
+    Bug(
+        "tanh_grad_from_input",
+        "tanh's derivative computed from the input: 1 - x**2 instead of 1 - tanh(x)**2.",
+        _f("tanh"),
+        ((TANH_GRAD, "            self.grad += (1 - x**2) * out.grad\n"),),
+    ),
+    Bug(
+        "tanh_grad_not_squared",
+        "tanh's derivative written 1 - t instead of 1 - t**2.",
+        _f("tanh"),
+        ((TANH_GRAD, "            self.grad += (1 - t) * out.grad\n"),),
+    ),
+    Bug(
+        "tanh_overwrites_grad",
+        "tanh assigns self.grad (=) instead of accumulating.",
+        _f("tanh"),
+        ((TANH_GRAD, "            self.grad = (1 - t**2) * out.grad\n"),),
+    ),
+    Bug(
+        "tanh_formula_missing_2",
+        "tanh written by hand as (e**x - 1) / (e**x + 1), which is tanh(x / 2).",
+        _f("tanh"),
+        (("        t = math.tanh(x)\n", "        t = (math.exp(x) - 1) / (math.exp(x) + 1)\n"),),
+    ),
+    # ------------------------------------------------------------------ sigmoid
+    Bug(
+        "sigmoid_sign_flipped",
+        "sigmoid written 1 / (1 + exp(x)): that is sigmoid(-x).",
+        _f("sigmoid"),
+        (("s = 1 / (1 + math.exp(-self.data))", "s = 1 / (1 + math.exp(self.data))"),),
+    ),
+    Bug(
+        "sigmoid_grad_from_input",
+        "sigmoid's derivative computed from the input: x * (1 - x).",
+        _f("sigmoid"),
+        ((SIGMOID_GRAD, "            self.grad += self.data * (1 - self.data) * out.grad\n"),),
+    ),
+    Bug(
+        "sigmoid_missing_out_grad",
+        "sigmoid's backward forgets the chain-rule factor out.grad.",
+        _f("sigmoid"),
+        ((SIGMOID_GRAD, "            self.grad += s * (1 - s)\n"),),
+    ),
+    # ------------------------------------------------------------------ relu
+    Bug(
+        "relu_grad_ge_zero",
+        "relu's backward tests out.data >= 0, which holds for every input (out is 0 for "
+        "negative x), so negative inputs get gradient 1.",
+        _f("relu"),
+        ((RELU_GRAD, "            self.grad += (out.data >= 0) * out.grad\n"),),
+    ),
+    Bug(
+        "relu_grad_tests_grad",
+        "relu's backward tests the sign of out.grad instead of the data.",
+        _f("relu"),
+        ((RELU_GRAD, "            self.grad += (out.grad > 0) * out.grad\n"),),
+    ),
+    Bug(
+        "relu_grad_is_output",
+        "relu's derivative taken to be relu itself: self.grad += out.data * out.grad.",
+        _f("relu"),
+        ((RELU_GRAD, "            self.grad += out.data * out.grad\n"),),
+    ),
+    Bug(
+        "relu_returns_step",
+        "relu's forward returns the step (1 for positive inputs) instead of x.",
+        _f("relu"),
+        (("Value(0 if self.data < 0 else self.data,", "Value(0 if self.data < 0 else 1,"),),
+    ),
+    # ------------------------------------------------------------------ neg, sub, div
+    Bug(
+        "neg_detached",
+        "__neg__ returns a new leaf Value(-self.data): no gradient flows back through "
+        "-a, a - b or 2.0 - a.",
+        _f("neg", "sub", "rsub"),
+        (("        return self * -1\n", "        return Value(-self.data)\n"),),
+    ),
+    Bug(
+        "neg_direct_grad_sign",
+        "__neg__ written with its own backward, which forgets the sign: the gradient of "
+        "-a taken to be +1.",
+        _f("neg", "sub", "rsub"),
+        (("    def __neg__(self):  # -self\n        return self * -1\n", DIRECT_NEG),),
+    ),
+    Bug(
+        "sub_direct_grad_sign",
+        "__sub__ written with its own backward, which forgets the minus sign for other. "
+        "a - 2.0 does not notice (constant), 2.0 - a does not use __sub__.",
+        _f("sub"),
+        (
+            (
+                "    def __sub__(self, other):  # self - other\n        return self + (-other)\n",
+                DIRECT_SUB,
+            ),
+        ),
+    ),
+    Bug(
+        "truediv_direct_grad_sign",
+        "__truediv__ written with its own backward: the quotient rule without its minus "
+        "sign for the denominator.",
+        _f("truediv"),
+        (
+            (
+                "    def __truediv__(self, other):  # self / other\n"
+                "        return self * other**-1\n",
+                DIRECT_TRUEDIV,
+            ),
+        ),
+    ),
+    Bug(
+        "rtruediv_direct_forgets_numerator",
+        "__rtruediv__ written with its own backward: d(c/x)/dx taken to be -1/x**2 "
+        "(the numerator c forgotten).",
+        _f("rtruediv"),
+        (
+            (
+                "    def __rtruediv__(self, other):  # other / self\n"
+                "        return other * self**-1\n",
+                DIRECT_RTRUEDIV,
+            ),
+        ),
+    ),
+    # ------------------------------------------------------------------ reflected ops
+    Bug(
+        "radd_recurses",
+        "__radd__ returns other + self, which calls __radd__ again: RecursionError. "
+        "2.0 - a = 2.0 + (-a) goes through __radd__ too.",
+        _f("radd", "rsub"),
+        (
+            (
+                "    def __radd__(self, other):  # other + self\n        return self + other\n",
+                "    def __radd__(self, other):  # other + self\n        return other + self\n",
+            ),
+        ),
+    ),
+    Bug(
+        "rmul_recurses",
+        "__rmul__ returns other * self, which calls __rmul__ again: RecursionError. "
+        "2.0 / a = 2.0 * a**-1 goes through __rmul__ too.",
+        _f("rmul", "rtruediv"),
+        (
+            (
+                "    def __rmul__(self, other):  # other * self\n        return self * other\n",
+                "    def __rmul__(self, other):  # other * self\n        return other * self\n",
+            ),
+        ),
+    ),
+    Bug(
+        "rsub_swapped",
+        "__rsub__ returns self - other: 2.0 - a computes a - 2.0.",
+        _f("rsub"),
+        (("        return other + (-self)\n", "        return self - other\n"),),
+    ),
+    Bug(
+        "rtruediv_swapped",
+        "__rtruediv__ returns self / other: 2.0 / a computes a / 2.0.",
+        _f("rtruediv"),
+        (("        return other * self**-1\n", "        return self / other\n"),),
+    ),
+    # ------------------------------------------------------------------ backward()
+    Bug(
+        "missing_seed",
+        "backward() never sets self.grad = 1, so every gradient stays 0.",
+        _f("api"),
+        (("        self.grad = 1.0\n", ""),),
+    ),
+    Bug(
+        "topo_never_marks_visited",
+        "build_topo checks the visited set but never adds to it: a node reachable along "
+        "two paths is listed, and backpropagated, twice.",
+        _f("reuse", "graph"),
+        (("                visited.add(v)\n", ""),),
+        blamed=_f("reuse"),
+    ),
+    Bug(
+        "backward_forward_order",
+        "backward() walks the topological order forwards (no reversed): a node's "
+        "_backward runs before its own grad is known.",
+        WRONG_ORDER,
+        (("        for v in reversed(topo):\n", "        for v in topo:\n"),),
+        blamed=_f("graph"),
+    ),
+    Bug(
+        "topo_preorder",
+        "build_topo appends a node before its children (pre-order), so the reversed list "
+        "puts the inputs first.",
+        WRONG_ORDER,
+        (
+            (
+                "                visited.add(v)\n"
+                "                for child in v._prev:\n"
+                "                    build_topo(child)\n"
+                "                topo.append(v)\n",
+                "                visited.add(v)\n"
+                "                topo.append(v)\n"
+                "                for child in v._prev:\n"
+                "                    build_topo(child)\n",
+            ),
+        ),
+        blamed=_f("graph"),
+    ),
+)
+
+BUG_BY_NAME = {bug.name: bug for bug in BUGS}

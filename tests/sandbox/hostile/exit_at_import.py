@@ -1,0 +1,4 @@
+# Expect: start() reports SystemExit as data (line 4).
+import sys
+
+sys.exit(3)

@@ -1,0 +1,3 @@
+# Expect: SandboxError("crashed") for the escaped KeyboardInterrupt; the child still answers.
+def run():
+    raise KeyboardInterrupt

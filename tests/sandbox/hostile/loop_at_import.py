@@ -1,0 +1,3 @@
+# Expect: start() raises SandboxError("timeout").
+while True:
+    pass

@@ -1,0 +1,19 @@
+# Expect: the child cannot signal the grader or anyone outside its own uid.
+import os
+import signal
+
+
+def run():
+    outcomes = {}
+    for name, pid, sig in [
+        ("parent_int", os.getppid(), signal.SIGINT),
+        ("parent_kill", os.getppid(), signal.SIGKILL),
+        ("init", 1, signal.SIGTERM),
+    ]:
+        try:
+            os.kill(pid, sig)
+            outcomes[name] = "sent"
+        except OSError as exc:
+            outcomes[name] = type(exc).__name__
+    os.kill(-1, signal.SIGKILL)  # everyone this uid may signal: only the sandbox itself
+    return outcomes

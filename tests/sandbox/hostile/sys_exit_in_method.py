@@ -1,0 +1,6 @@
+# Expect: SandboxError("exited"); the child survives the SystemExit and still answers.
+import sys
+
+
+def run():
+    sys.exit("bye")

@@ -1,0 +1,62 @@
+"""Helpers for the sandbox tests: hostile sources, sandboxes with test methods, time bounds."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox import Limits, Sandbox
+
+HOSTILE = Path(__file__).parent / "hostile"
+TEST_METHODS = ["tests.sandbox.child_methods"]
+ROOT = Path(__file__).resolve().parents[2]
+
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="uid separation needs root")
+
+
+def hostile(name: str) -> str:
+    return (HOSTILE / f"{name}.py").read_text()
+
+
+def make(source: str, **limits: float) -> Sandbox:
+    """A sandbox with the test methods and short limits (override any Limits field)."""
+    settings: dict = {"call_seconds": 2.0, "total_seconds": 30.0, **limits}
+    return Sandbox(source, limits=Limits(**settings), method_modules=TEST_METHODS)
+
+
+@contextlib.contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Fail if the block takes longer than ``seconds``."""
+    begun = time.monotonic()
+    yield
+    elapsed = time.monotonic() - begun
+    assert elapsed < seconds, f"took {elapsed:.2f} s, bound {seconds} s"
+
+
+def live_processes(uid: int) -> list[int]:
+    """Pids of live (not zombie) processes running as ``uid``, without signalling them."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{name}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields["Uid"].split()[0]) == uid and fields["State"].split()[0] not in "ZX":
+            found.append(int(name))
+    return found
+
+
+def shared_dir() -> str:
+    """A directory the sandbox user may write (what a daemon would write into)."""
+    path = os.path.join("/tmp", f"grader-sandbox-test-{os.getpid()}-{time.monotonic_ns()}")
+    os.mkdir(path)
+    os.chmod(path, 0o777)
+    return path
