@@ -77,7 +77,10 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
             missing = runner.call("submission.missing_modules", {})
         except RunnerError as error:
             return ungradable(error.message, config, str(submission.path))
-    report.notes = [*submission.notes, *_missing_notes(missing), *report.notes]
+    if report.gradable:
+        report.notes = [*submission.notes, *_missing_notes(missing), *report.notes]
+    else:  # the reason it cannot be graded comes first
+        report.notes = [*report.notes, *submission.notes]
     return report
 
 

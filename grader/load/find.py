@@ -1,4 +1,12 @@
-"""Find the engine class in parsed code, and the file that holds it in a folder."""
+"""Find the engine class in parsed code, and the file that holds it in a folder.
+
+A folder's .py and .ipynb files are searched, skipping hidden folders, ``__pycache__``,
+virtual environments (``venv``, ``site-packages``, any folder with ``pyvenv.cfg`` or
+``conda-meta``), notebook checkpoints and links that lead out of the folder. Each file's best
+class ranks by: named like ``engine_hint`` > named ``Value`` > defines ``__add__`` and a
+backward/backprop method; then by how many engine operations it defines; then .py before
+.ipynb; then nearer the top of the folder; then alphabetical order.
+"""
 
 from __future__ import annotations
 

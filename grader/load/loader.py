@@ -241,13 +241,8 @@ def _assembly_notes(assembly: Assembly, notebook: bool, execute_all: bool) -> li
             f"left out {len(assembly.dropped)} top-level statement(s) that run code ({kinds}) "
             f"{places}. Training loops, prints and plots do not run while grading."
         )
-    third_party = sorted({name for name in assembly.modules if name not in _STDLIB})
-    if third_party:
-        listed = ", ".join(third_party)
-        notes.append(
-            f"Imports are made optional: if {listed} cannot be imported while grading, the rest "
-            "still loads, and only code that uses the missing module fails."
-        )
+    # Imports that fail while grading are noted after the code has run (grader.api), from
+    # what really was missing, rather than guessed here.
     return notes
 
 

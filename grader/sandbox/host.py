@@ -203,7 +203,8 @@ class Sandbox:
         identity = self._identity = isolation.acquire_identity()
         child_ends: list[int] = []
         try:
-            exe, paths = isolation.child_interpreter(identity is not None, ROOT)
+            root = isolation.readable_root(ROOT) if identity is not None else ROOT
+            exe, paths = isolation.child_interpreter(identity is not None, root)
             self._workdir = isolation.make_workdir(identity)
             limits = self.limits
             self._group = isolation.CGroup.create(limits.max_processes, limits.memory_mb << 20)
@@ -235,7 +236,7 @@ class Sandbox:
                 "OPENBLAS_NUM_THREADS": "1",
                 "MKL_NUM_THREADS": "1",
             }
-            command = [exe, "-I", "-u", "-B", "-c", BOOTSTRAP, ROOT, json.dumps(config)]
+            command = [exe, "-I", "-u", "-B", "-c", BOOTSTRAP, root, json.dumps(config)]
             launched = time.monotonic()
             self._proc = subprocess.Popen(
                 command,

@@ -118,6 +118,37 @@ def _open_to_others(path: str, bits: int) -> bool:
 READ_DIR = stat.S_IROTH | stat.S_IXOTH
 
 
+def readable_root(root: str) -> str:
+    """A folder holding the ``grader`` package that the sandbox user can read.
+
+    ``root`` itself when others can read it; otherwise (a checkout in a private home) a
+    copy of the package in the temp dir, made once per grader version and reused.
+    """
+    if _open_to_others(os.path.join(root, "grader"), READ_DIR):
+        return root
+    package = os.path.join(root, "grader")
+    stamp = max(
+        os.stat(os.path.join(folder, name)).st_mtime_ns
+        for folder, _, files in os.walk(package)
+        for name in files
+        if name.endswith(".py")
+    )
+    copy = os.path.join(tempfile.gettempdir(), f"micrograd-grader-{os.getuid()}-{stamp}")
+    if not os.path.isdir(os.path.join(copy, "grader")):
+        staging = tempfile.mkdtemp(prefix="micrograd-grader-")
+        shutil.copytree(package, os.path.join(staging, "grader"),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for folder, dirs, files in os.walk(staging):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+        try:
+            os.rename(staging, copy)
+        except OSError:  # another grader made the same copy first
+            shutil.rmtree(staging, ignore_errors=True)
+    return copy
+
+
 def child_interpreter(unprivileged: bool, root: str) -> tuple[str, list[str]]:
     """The Python to run the child with, and site directories to add to its ``sys.path``.
 
