@@ -10,7 +10,7 @@ from grader.config import Config, load_config
 from grader.discover.api import EngineAPI
 from grader.evaluate.runner import InProcessRunner, Runner
 from grader.pipeline import EngineGrader
-from grader.results import CategoryResult, Report
+from grader.results import Report
 from grader.score.rubric import total
 
 
@@ -48,8 +48,9 @@ def grade_runner(runner: Runner, config: Config, submission: Optional[str] = Non
 def ungradable(message: str, config: Config, submission: Optional[str] = None) -> Report:
     """A score of 0 with the reason, for a submission that cannot be run at all."""
     max_score = sum(config.weights.values())
-    return Report(0.0, max_score, [], notes=[message], seed=config.seed,
-                  submission=submission, gradable=False)
+    return Report(
+        0.0, max_score, [], notes=[message], seed=config.seed, submission=submission, gradable=False
+    )
 
 
 def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: Any) -> Report:
@@ -66,8 +67,11 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
         )
     except LoadError as error:
         return ungradable(str(error), config, str(path))
-    limits = Limits(call_seconds=config.call_seconds, total_seconds=config.total_seconds,
-                    memory_mb=config.memory_mb)
+    limits = Limits(
+        call_seconds=config.call_seconds,
+        total_seconds=config.total_seconds,
+        memory_mb=config.memory_mb,
+    )
     inject = {stubs.INJECT_AS: "grader.load.stubs:missing_module"}
     with Sandbox(submission.source, submission.path.name, limits, inject=inject) as sandbox:
         runner = SandboxRunner(sandbox, submission)
@@ -87,5 +91,8 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
 def _missing_notes(missing: Any) -> list[str]:
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
         return []
-    return [f"Your code imports {name}, which is not available while grading; the grader went "
-            "on without it (fine as long as your engine does not use it)." for name in missing]
+    return [
+        f"Your code imports {name}, which is not available while grading; the grader went "
+        "on without it (fine as long as your engine does not use it)."
+        for name in missing
+    ]

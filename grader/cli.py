@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from grader import __version__
 from grader.config import ConfigError, load_config
@@ -44,8 +45,9 @@ def _parser() -> argparse.ArgumentParser:
 
     gradescope = commands.add_parser("gradescope", help="run inside Gradescope's autograder")
     gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
-    gradescope.add_argument("--results", type=Path,
-                            default=Path("/autograder/results/results.json"))
+    gradescope.add_argument(
+        "--results", type=Path, default=Path("/autograder/results/results.json")
+    )
     _grading_options(gradescope)
     gradescope.set_defaults(run=_gradescope)
 
@@ -73,17 +75,29 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-attr", help="attribute holding the number (default: found)")
     parser.add_argument("--grad-attr", help="attribute holding the gradient (default: found)")
     parser.add_argument("--backward", help="name of the backward method (default: found)")
-    parser.add_argument("--method", action="append", default=[], metavar="OP=NAME",
-                        help="method name for an op, e.g. sigmoid=sig (repeatable)")
-    parser.add_argument("--execute-all", action="store_true",
-                        help="run the whole file or notebook, not only its definitions")
+    parser.add_argument(
+        "--method",
+        action="append",
+        default=[],
+        metavar="OP=NAME",
+        help="method name for an op, e.g. sigmoid=sig (repeatable)",
+    )
+    parser.add_argument(
+        "--execute-all",
+        action="store_true",
+        help="run the whole file or notebook, not only its definitions",
+    )
 
 
 def config_from(args: argparse.Namespace) -> Any:
     """The rubric from --config, with the command-line overrides on top."""
     config = load_config(args.config, seed=args.seed, budget=args.budget)
-    names = {"class_name": args.class_name, "data_attr": args.data_attr,
-             "grad_attr": args.grad_attr, "backward": args.backward}
+    names = {
+        "class_name": args.class_name,
+        "data_attr": args.data_attr,
+        "grad_attr": args.grad_attr,
+        "backward": args.backward,
+    }
     config.names.update({k: v for k, v in names.items() if v})
     methods = dict(config.names.get("methods", {}))
     for item in args.method:
@@ -113,14 +127,17 @@ def _gradescope(args: argparse.Namespace) -> int:
     try:
         config = config_from(args)
     except ConfigError as error:
-        write_results(ungradable(f"The autograder's rubric is broken: {error}", load_config()),
-                      args.results)
+        write_results(
+            ungradable(f"The autograder's rubric is broken: {error}", load_config()), args.results
+        )
         return 2
     try:
         report = grade(args.submission, config)
     except Exception as error:  # noqa: BLE001 - a results.json must exist whatever happens
-        message = ("The grader itself failed on this submission; your instructor has been "
-                   f"told. ({type(error).__name__})")
+        message = (
+            "The grader itself failed on this submission; your instructor has been "
+            f"told. ({type(error).__name__})"
+        )
         print(f"grader: internal error: {error!r}", file=sys.stderr)
         report = ungradable(message, config)
     write_results(report, args.results)
@@ -143,8 +160,15 @@ def _batch(args: argparse.Namespace) -> int:
         for entry in entries:
             report = grade(entry, config)
             emit(report, "json", args.output / f"{entry.stem}.json")
-            table.writerow([entry.name, f"{report.score:g}", f"{report.max_score:g}",
-                            report.gradable, " ".join(report.failed())])
+            table.writerow(
+                [
+                    entry.name,
+                    f"{report.score:g}",
+                    f"{report.max_score:g}",
+                    report.gradable,
+                    " ".join(report.failed()),
+                ]
+            )
             print(f"{entry.name}: {report.score:g}/{report.max_score:g}")
     return 0
 

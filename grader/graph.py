@@ -124,12 +124,14 @@ def _is_chain(graph: Graph) -> bool:
 
 def _chain_code(graph: Graph, api: EngineAPI, lane: int) -> str:
     step = expression(graph, graph.steps[0], api, ["x"])
-    return "\n".join([
-        f"x = {api.class_name}({graph.inputs[lane][0]!r})",
-        f"for _ in range({len(graph.steps)}):",
-        f"    x = {step}",
-        f"x.{api.backward}()",
-    ])
+    return "\n".join(
+        [
+            f"x = {api.class_name}({graph.inputs[lane][0]!r})",
+            f"for _ in range({len(graph.steps)}):",
+            f"    x = {step}",
+            f"x.{api.backward}()",
+        ]
+    )
 
 
 def _leaf_name(i: int) -> str:

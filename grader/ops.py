@@ -76,7 +76,9 @@ _OPERATORS: dict[str, Callable[[Any, Any, Any], Any]] = {
 }
 
 
-def apply(op_id: str, a: Any, b: Any = None, const: Any = None, method: Optional[str] = None) -> Any:
+def apply(
+    op_id: str, a: Any, b: Any = None, const: Any = None, method: Optional[str] = None
+) -> Any:
     """Perform one op with Python's own operators, on student Values and torch tensors alike.
 
     Unary ops are method calls (``a.tanh()``); ``method`` is the name the engine uses.

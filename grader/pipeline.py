@@ -58,8 +58,10 @@ class EngineGrader:
         for category in OP_CATEGORIES:
             if category in self.missing:
                 results[category] = self._missing(category)
-        alone = {c: self._check(f"{c}/alone", graphs(forms_of(c), alone=True, lanes=self._lanes))
-                 for c in present}
+        alone = {
+            c: self._check(f"{c}/alone", graphs(forms_of(c), alone=True, lanes=self._lanes))
+            for c in present
+        }
         passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
         mechanics = self._check_mechanics(passed_alone)
         if mechanics is None:
@@ -113,8 +115,11 @@ class EngineGrader:
         scope = "graph" if "graph" in self.confirmed else "reuse"
         results[scope] = self._verdict(scope, Outcome(failure=failure))
         first = results[scope].message.split(". ")[0]
-        results[scope].message = (f"{first}. Each op is right on its own, so backward() itself "
-                                  "is the likely culprit.")
+        results[
+            scope
+        ].message = (
+            f"{first}. Each op is right on its own, so backward() itself is the likely culprit."
+        )
         for other in ("reuse", "graph"):
             if other != scope and results[other].status == "fail":
                 results[other] = CategoryResult(other, "pass", 0, 0, _NOT_CHARGED.format(scope))
@@ -151,20 +156,20 @@ class EngineGrader:
     def _check_reuse(self, trusted: list[str]) -> Outcome:
         forms = [f for c in trusted for f in forms_of(c)]
         if not forms:
-            return Outcome(error=RunnerError("skipped", "No operation passed, so nothing to reuse."))
+            return _skipped("no operation passed, so there is nothing to reuse")
         classics = diamond_graphs([f for f in forms if f in ("add", "mul", "tanh")], forms, 4)
         return self._check("reuse", mixed_graphs(forms, lanes=self._lanes, share=True), classics)
 
     def _check_graph(self, trusted: list[str]) -> Outcome:
         forms = [f for c in trusted for f in forms_of(c)]
         if not forms:
-            return Outcome(error=RunnerError("skipped", "No operation passed on its own."))
+            return _skipped("no operation passed on its own")
         return self._check("graph", mixed_graphs(forms, lanes=self._lanes, max_steps=14))
 
     def _check_deep(self, trusted: list[str]) -> Outcome:
         op = next((f for f in ("add_c", "mul_c", "radd", "tanh") if _category(f) in trusted), None)
         if op is None:
-            return Outcome(error=RunnerError("skipped", "No simple operation passed."))
+            return _skipped("no simple operation (+ number, * number, tanh) passed")
         const = 1.0 if op in ("add_c", "radd") else (1.0 if op == "mul_c" else None)
         steps = tuple(Step(op, (k,), const) for k in range(self.config.deep_steps))
         return self._try([Graph(((0.5,),), steps)])
@@ -172,7 +177,10 @@ class EngineGrader:
     # -- running ----------------------------------------------------------------------
 
     def _check(
-        self, key: str, strategy: SearchStrategy[Graph], classics: list[Graph] = ()  # type: ignore[assignment]
+        self,
+        key: str,
+        strategy: SearchStrategy[Graph],
+        classics: list[Graph] = (),  # type: ignore[assignment]
     ) -> Outcome:
         outcome = self._try(classics)
         if outcome.failure or outcome.error:
@@ -214,8 +222,9 @@ class EngineGrader:
         lane = simplify(graph.lane(mismatch.lane), lambda g: self._reproduce(g)[0] is not None)
         found, got, values, grads = self._reproduce(lane)
         lane_got = got[0] if isinstance(got, list) and got else {}
-        failure = explain_failure(lane, values, grads, lane_got, found or Mismatch(0, "flaky"),
-                                  self.api)
+        failure = explain_failure(
+            lane, values, grads, lane_got, found or Mismatch(0, "flaky"), self.api
+        )
         return Outcome(failure=failure)
 
     def _reproduce(self, graph: Graph) -> tuple[Optional[Mismatch], Any, Any, Any]:
@@ -235,8 +244,10 @@ class EngineGrader:
 
     def _explained(self, failure: Failure) -> bool:
         """Whether a confirmed backward()-level bug (not the op) explains this failure."""
-        return bool(self.confirmed) and is_engine_level(failure) and bool(
-            self.confirmed & set(failure.scopes)
+        return (
+            bool(self.confirmed)
+            and is_engine_level(failure)
+            and bool(self.confirmed & set(failure.scopes))
         )
 
     def _output_unseeded(self, single: Graph) -> bool:
@@ -248,12 +259,16 @@ class EngineGrader:
 
     def _verdict(self, category: str, outcome: Outcome) -> CategoryResult:
         if outcome.error is not None:
-            status: Status = "fail" if outcome.error.kind == "skipped" else "error"
-            return CategoryResult(category, status, 0, 0, outcome.error.message,
-                                  output=outcome.error.output)
+            status: Status = "missing" if outcome.error.kind == "skipped" else "error"
+            return CategoryResult(
+                category, status, 0, 0, outcome.error.message, output=outcome.error.output
+            )
         if outcome.failure is None or self._excused_here(category, outcome.failure):
             return CategoryResult(category, "pass", 0, 0, _PASS.get(category, _PASS["op"]))
         f = outcome.failure
+        if _not_implemented(f):
+            message = f"Not implemented yet: {f.message}"
+            return CategoryResult(category, "missing", 0, 0, message, f.code, got=f.got)
         message = (_DEEP_NOTE if category == "deep" else "") + f.message
         return CategoryResult(category, "fail", 0, 0, message, f.code, f.expected, f.got, f.hint)
 
@@ -288,6 +303,16 @@ _PASS = {
 }
 
 
+def _skipped(reason: str) -> Outcome:
+    return Outcome(error=RunnerError("skipped", f"Not checked: {reason}."))
+
+
+def _not_implemented(failure: Failure) -> bool:
+    """A method that raises NotImplementedError (a template's stub) counts as missing."""
+    error = failure.mismatch.error or {}
+    return failure.mismatch.kind == "error" and error.get("type") == "NotImplementedError"
+
+
 def _category(form: str) -> str:
     from grader.ops import OPS
 
@@ -298,4 +323,3 @@ def _leaves_only(lanes: int) -> Graph:
     """Two leaves and no op: the first keeps grad 0, the output (the second) gets grad 1."""
     a, b = lanes_of(-0.7, 0, lanes), lanes_of(2.0, 1, lanes)
     return Graph(tuple((float(x), float(y)) for x, y in zip(a, b)), ())
-

@@ -1,4 +1,4 @@
-"""Turn one failing lane into feedback: the code, expected vs got, where it first goes wrong, a hint."""
+"""Turn one failing lane into feedback: code, expected vs got, where it goes wrong, a hint."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any, Optional
 import numpy as np
 
 from grader.compare.verdict import Mismatch
+from grader.diagnose.first_wrong import first_wrong_node
 from grader.discover.api import EngineAPI
 from grader.graph import Graph, expression, node_names, to_code
-from grader.ops import OPS
 
 ENGINE_SCOPES = ("reuse", "graph", "api")
 _MAX_FINGERPRINT_STEPS = 60
@@ -53,43 +53,20 @@ def explain_failure(
             "between values (a class-level list or counter)."
         )
         return Failure(graph, mismatch, message, code)
+    wrong = first_wrong_node(graph, values[:, 0], grads[:, 0], got, api)
     node = names[mismatch.node]
-    what = "value" if mismatch.kind == "value" else "gradient"
     attr = api.data_attr if mismatch.kind == "value" else api.grad_attr
     expected = f"{node}.{attr} == {mismatch.expected!r}"
     got_text = f"{node}.{attr} == {mismatch.got!r}"
-    message = f"Wrong {what} of {node} {_made_by(graph, mismatch.node, names, api)}."
-    if mismatch.kind == "grad":
-        message += _consumers(graph, mismatch.node, names, api)
+    message = wrong.message[0].upper() + wrong.message[1:] if wrong else f"{got_text} is wrong."
     hints, scopes = _fingerprint(graph, got)
-    return Failure(graph, mismatch, message, code + f"\n# expected {expected}, got {mismatch.got!r}",
-                   expected, got_text, hints, scopes)
+    code += f"\n# expected {expected}, got {mismatch.got!r}"
+    return Failure(graph, mismatch, message, code, expected, got_text, hints, scopes)
 
 
 def is_engine_level(failure: Failure) -> bool:
     """Whether a model of a backward()-level bug (not an op's) explains the failure."""
     return bool(failure.scopes) and all(s in ENGINE_SCOPES for s in failure.scopes)
-
-
-def _made_by(graph: Graph, node: int, names: list[str], api: EngineAPI) -> str:
-    step = graph.step_of(node)
-    if step is None:
-        return "(a leaf)"
-    return f"(made by {names[node]} = {expression(graph, step, api, names)})"
-
-
-def _consumers(graph: Graph, node: int, names: list[str], api: EngineAPI) -> str:
-    users = [
-        f"{names[graph.n_leaves + k]} = {expression(graph, s, api, names)}"
-        for k, s in enumerate(graph.steps)
-        if node in s.args
-    ]
-    if not users:
-        return " It is the output: backward() should set its gradient to 1."
-    return (
-        f" {names[node]}'s gradient comes from the backward of: {'; '.join(users)}."
-        " Check those ops' backward functions."
-    )
 
 
 def _error_failure(
@@ -112,14 +89,20 @@ def _error_failure(
 
 def _error_hint(kind: str, text: str, in_backward: bool) -> Optional[str]:
     if kind == "AttributeError" and ("'float'" in text or "'int'" in text):
-        return ("A plain number reached code that expects a Value. Wrap numbers first: "
-                "other = other if isinstance(other, Value) else Value(other).")
+        return (
+            "A plain number reached code that expects a Value. Wrap numbers first: "
+            "other = other if isinstance(other, Value) else Value(other)."
+        )
     if kind == "RecursionError" and in_backward:
-        return ("Your topological sort is recursive, and Python stops recursion about 1,000 "
-                "calls deep. Build the order with a loop and an explicit stack instead.")
+        return (
+            "Your topological sort is recursive, and Python stops recursion about 1,000 "
+            "calls deep. Build the order with a loop and an explicit stack instead."
+        )
     if kind == "RecursionError":
-        return ("Your code calls itself without end: a reflected method such as __radd__ "
-                "should compute self + other, not other + self (which calls __radd__ again).")
+        return (
+            "Your code calls itself without end: a reflected method such as __radd__ "
+            "should compute self + other, not other + self (which calls __radd__ again)."
+        )
     if kind == "WrongType":
         return "Every operation must return a new Value, not a plain number."
     return None
@@ -139,5 +122,3 @@ def _fingerprint(graph: Graph, got: Any) -> tuple[Optional[str], list[str]]:
         return None, []
     return " ".join(dict.fromkeys(m.hint for m in models)), [m.scope for m in models]
 
-
-__all__ = ["Failure", "explain_failure", "is_engine_level", "OPS"]

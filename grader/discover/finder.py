@@ -124,7 +124,8 @@ def _pick(attributes: dict[str, Any], preferred: tuple[str, ...], target: float)
         if name in holding:
             return name
     public = [name for name in holding if not name.startswith("_")]
-    return (public or holding or [None])[0]
+    candidates = public or holding
+    return candidates[0] if candidates else None
 
 
 def _find_data(probe: Any) -> str:

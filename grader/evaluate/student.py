@@ -12,6 +12,7 @@ from grader.discover.api import EngineAPI
 from grader.graph import Graph, Step
 from grader.ops import OPS, apply
 
+
 def evaluate(cls: type, api: EngineAPI, graph: Graph, seed: bool = False) -> list[dict[str, Any]]:
     """Run every lane of the graph; ``seed`` sets the output's grad to 1 before backward."""
     return [_evaluate_lane(cls, api, graph, lane, seed) for lane in range(graph.n_lanes)]
@@ -65,7 +66,9 @@ def number(x: Any) -> Optional[float]:
 
 def _error(step: Optional[int], phase: str, error: BaseException) -> dict:
     message = str(error)[:300]
-    return {"error": {"step": step, "phase": phase, "type": type(error).__name__, "message": message}}
+    return {
+        "error": {"step": step, "phase": phase, "type": type(error).__name__, "message": message}
+    }
 
 
 def _wrong_type(step: int, result: Any) -> dict:

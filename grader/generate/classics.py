@@ -7,7 +7,8 @@ accumulating it shows at once.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from grader.generate import domain
 from grader.generate.strategies import lanes_of
@@ -21,7 +22,7 @@ _COMBINE = ("add", "mul")
 def classic_graphs(target: Sequence[str], trusted: Sequence[str], lanes: int) -> list[Graph]:
     """The classic shapes for every target form, combined with trusted binary ops only."""
     combiners = [op for op in _COMBINE if op in trusted or op in target]
-    found: list[Graph] = []
+    found: list[Optional[Graph]] = []
     for op in target:
         const = _constant(op)
         operands = (0, 0) if OPS[op].arity == 2 else (0,)
@@ -40,7 +41,7 @@ def diamond_graphs(target: Sequence[str], trusted: Sequence[str], lanes: int) ->
     a set of children, so the gradients of a and b come out too large.
     """
     combiners = [op for op in _COMBINE if op in trusted]
-    found: list[Graph] = []
+    found: list[Optional[Graph]] = []
     for op in target:
         shared = Step(op, (0, 1) if OPS[op].arity == 2 else (0,), _constant(op))
         for left in combiners:

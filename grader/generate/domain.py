@@ -46,7 +46,7 @@ _FORWARD: dict[str, Callable[[Array, Array, float], Array]] = {
 def operands_valid(op: str, a: Array, b: Optional[Array], const: Optional[Number]) -> bool:
     """Whether the op's operands lie in its safe domain on every lane."""
     if op in ("truediv", "rtruediv"):
-        divisor = b if op == "truediv" else a
+        divisor = b if op == "truediv" and b is not None else a
         return bool(np.all(np.abs(divisor) >= 0.1))
     if op == "pow":
         assert const is not None

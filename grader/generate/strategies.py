@@ -8,9 +8,10 @@ Hypothesis shrinks a failing graph towards fewer steps, earlier operands and sim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Optional, Sequence, TypeVar
+from functools import cache
+from typing import Optional, TypeVar
 
 import numpy as np
 from hypothesis import strategies as st
@@ -33,7 +34,7 @@ def lanes_of(base: float, leaf: int, lanes: int) -> np.ndarray:
     return np.round(base * (1.0 + 0.3 * scale) + 0.1 * shift, 4)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _integers(low: int, high: int) -> st.SearchStrategy[int]:
     return st.integers(low, high)
 
@@ -175,9 +176,10 @@ def mixed_graphs(
     for _ in range(draw(_integers(1, 2 if share else 4))):
         builder.drawn_leaf()
     for _ in range(draw(_integers(2, max_steps))):
-        nodes = range(len(builder.values))
+        nodes: Sequence[int] = range(len(builder.values))
         if share:
             used = sorted({a for s in builder.steps.values() for a in s.args} | set(builder.steps))
-            nodes = used if used and draw(_integers(0, 1)) else nodes
+            if used and draw(_integers(0, 1)) == 1:
+                nodes = used
         builder.add_step(pick(draw, list(ops)), nodes, must=not builder.steps)
     return builder.graph()

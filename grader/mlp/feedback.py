@@ -275,7 +275,8 @@ WHERE = {
     "update": "p.{data} -= lr * p.{grad}",
     "neuron": "calling a single neuron",
     "chain": "chaining the layers by hand",
-    "engine": "setting up the corrected engine",
+    "engine": "setting up the engine",
+    "probe": "probing the network",
 }
 
 

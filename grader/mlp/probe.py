@@ -412,9 +412,10 @@ def run(namespace: dict, params: dict, fn: Callable[[Session], dict]) -> dict:
                 return answer(s, fn(s))
             except ProbeError as error:
                 return answer(s, {"error": error_of(error)})
-    except BaseException as error:  # noqa: B036 - the corrected engine could not be set up
-        return {"error": {"where": "engine", "type": type(error).__name__,
-                          "message": str(error)[:300]}}
+            except BaseException as error:  # noqa: B036 - student code somewhere unexpected
+                return answer(s, {"error": error_of(ProbeError("probe", error))})
+    except BaseException as error:  # noqa: B036 - the (corrected) engine could not be set up
+        return {"error": error_of(ProbeError("engine", error))}
 
 
 # -- the probes ----------------------------------------------------------------------------
@@ -592,6 +593,7 @@ def zero_grad_probe(namespace: dict, params: dict) -> dict:
         for k, p in enumerate([*s.plist, *objs]):
             setattr(p, s.api.grad_attr, 0.5 + 0.25 * (k % 7))
         before = [_data(s, p) for p in s.plist]
+        held = _hold_parameters(s)
         try:
             getattr(s.model, name)()
         except BaseException as error:  # noqa: B036
@@ -602,9 +604,26 @@ def zero_grad_probe(namespace: dict, params: dict) -> dict:
             "raw": [type(getattr(p, s.api.grad_attr, None)).__name__ for p in s.plist],
             "changed": [k for k, p in enumerate(s.plist) if _data(s, p) != before[k]],
             "net": describe_net(s, grads=True),
+            "held": held,
         }
 
     return run(namespace, params, body)
+
+
+def _hold_parameters(s: Session) -> bool:
+    """If parameters() makes new objects at each call, make it return the same list for a while.
+
+    Otherwise what zero_grad() resets could not be observed (the fault is parameters()').
+    """
+    name = s.params["found"].get("parameters") or "parameters"
+    try:
+        again = list(getattr(s.model, name)())
+        if len(again) == len(s.plist) and all(a is b for a, b in zip(again, s.plist)):
+            return False
+        setattr(s.model, name, lambda: list(s.plist))
+    except BaseException:  # noqa: B036 - then zero_grad is observed as it is
+        return False
+    return True
 
 
 @probe("mlp.train")

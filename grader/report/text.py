@@ -15,17 +15,29 @@ def to_text(report: Report) -> str:
     """Plain text for a terminal or a notebook cell."""
     lines = [f"micrograd-grader: {report.submission or 'your engine'}"]
     if not report.gradable:
-        lines += ["", "Your submission could not be graded:", *report.notes, "",
-                  f"Score: 0 / {_points(report.max_score)}"]
+        lines += [
+            "",
+            "Your submission could not be graded:",
+            *report.notes,
+            "",
+            f"Score: 0 / {_points(report.max_score)}",
+        ]
         return "\n".join(lines)
     if report.detected:
         lines.append("Detected: " + "; ".join(f"{k}: {v}" for k, v in report.detected.items()))
-    lines += [*report.notes, "", f"Score: {_points(report.score)} / {_points(report.max_score)}", ""]
+    lines += [
+        *report.notes,
+        "",
+        f"Score: {_points(report.score)} / {_points(report.max_score)}",
+        "",
+    ]
     width = max(len(c.id) for c in report.categories)
     for c in report.categories:
         summary = "" if c.status == "pass" else "  " + c.message.splitlines()[0][:80]
-        lines.append(f"  {_MARK[c.status]:<7} {c.id:<{width}}  "
-                     f"{_points(c.score)}/{_points(c.max_score)}{summary}")
+        lines.append(
+            f"  {_MARK[c.status]:<7} {c.id:<{width}}  "
+            f"{_points(c.score)}/{_points(c.max_score)}{summary}"
+        )
     for c in report.categories:
         if c.status != "pass":
             lines += ["", *_details(c)]
@@ -33,8 +45,10 @@ def to_text(report: Report) -> str:
 
 
 def _details(c: CategoryResult) -> list[str]:
-    lines = [f"--- {c.id} ({_MARK[c.status].lower()}, {_points(c.score)}/{_points(c.max_score)})",
-             c.message]
+    lines = [
+        f"--- {c.id} ({_MARK[c.status].lower()}, {_points(c.score)}/{_points(c.max_score)})",
+        c.message,
+    ]
     if c.counterexample:
         lines += ["Smallest failing example (paste it after your class to try it):"]
         lines += ["    " + line for line in c.counterexample.splitlines()]
@@ -54,8 +68,10 @@ def to_markdown(report: Report) -> str:
     if not report.gradable:
         return "**Your submission could not be graded.**\n\n" + "\n\n".join(report.notes)
     rows = ["| category | status | points |", "|---|---|---|"]
-    rows += [f"| `{c.id}` | {_MARK[c.status]} | {_points(c.score)}/{_points(c.max_score)} |"
-             for c in report.categories]
+    rows += [
+        f"| `{c.id}` | {_MARK[c.status]} | {_points(c.score)}/{_points(c.max_score)} |"
+        for c in report.categories
+    ]
     parts = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", "\n".join(rows)]
     for c in report.categories:
         if c.status == "pass":

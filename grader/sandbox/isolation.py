@@ -138,7 +138,7 @@ def readable_root(root: str) -> str:
         staging = tempfile.mkdtemp(prefix="micrograd-grader-")
         shutil.copytree(package, os.path.join(staging, "grader"),
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        for folder, dirs, files in os.walk(staging):
+        for folder, _dirs, files in os.walk(staging):
             os.chmod(folder, 0o755)
             for name in files:
                 os.chmod(os.path.join(folder, name), 0o644)

@@ -61,27 +61,50 @@ def test_another_seed_still_catches_the_bugs() -> None:
 
 
 def test_cli_exit_codes(tmp_path: Path) -> None:
-    assert main(["check", str(ROOT / "reference" / "engine.py"), "--output",
-                 str(tmp_path / "r.txt")]) == 0
-    assert main(["check", str(BUGGY), "--format", "json", "--output", str(tmp_path / "b.json")]) == 1
+    assert (
+        main(["check", str(ROOT / "reference" / "engine.py"), "--output", str(tmp_path / "r.txt")])
+        == 0
+    )
+    assert (
+        main(["check", str(BUGGY), "--format", "json", "--output", str(tmp_path / "b.json")]) == 1
+    )
     report = json.loads((tmp_path / "b.json").read_text())
     assert {c["id"]: c["status"] for c in report["categories"]}["tanh"] == "fail"
     assert set(report) >= {"score", "max_score", "categories"}
-    assert set(report["categories"][0]) >= {"id", "status", "score", "max_score", "message",
-                                            "counterexample"}
+    assert set(report["categories"][0]) >= {
+        "id",
+        "status",
+        "score",
+        "max_score",
+        "message",
+        "counterexample",
+    }
     nothing = tmp_path / "nothing.py"
     nothing.write_text("x = 1\n")
     assert main(["check", str(nothing), "--output", str(tmp_path / "n.txt")]) == 2
 
 
 def test_python_m_grader_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "grader", "--version"], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and "micrograd-grader" in done.stdout
 
 
 def test_grading_writes_nothing_into_the_working_directory(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "grader", "check", str(BUGGY)], cwd=tmp_path,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "check", str(BUGGY)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_student_template_scores_zero_with_every_op_missing() -> None:
+    report = grade(ROOT / "student_template" / "engine.py")
+    assert report.gradable and report.score == 0
+    for category in ("api", "add", "radd", "sub", "mul", "truediv", "pow", "exp", "tanh", "relu"):
+        assert report.category(category).status == "missing", category

@@ -30,8 +30,11 @@ def test_rendered_code_computes_what_the_graph_describes(graph: Graph) -> None:
     assert run_code(graph) == got["grads"][: graph.n_leaves]
 
 
-@given(st.sampled_from(OP_CATEGORIES).flatmap(lambda c: st.tuples(
-    st.just(c), graphs(forms_of(c), ALL_FORMS, lanes=4))))
+@given(
+    st.sampled_from(OP_CATEGORIES).flatmap(
+        lambda c: st.tuples(st.just(c), graphs(forms_of(c), ALL_FORMS, lanes=4))
+    )
+)
 def test_context_graphs_use_the_target_and_stay_in_domain(drawn: tuple[str, Graph]) -> None:
     category, graph = drawn
     assert category in graph.categories()
