@@ -2,36 +2,59 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from grader.config import Config, load_config
 from grader.discover.api import EngineAPI
+from grader.evaluate.oracle_process import LocalOracle, OracleProcess
 from grader.evaluate.runner import InProcessRunner, Runner
-from grader.pipeline import EngineGrader
 from grader.results import Report
-from grader.score.rubric import total
 
 
-def check(value_class: type, config: Optional[Config] = None, **settings: Any) -> Report:
-    """Grade a Value class defined in this process (for a student's own notebook)."""
+def check(
+    value_class: type,
+    config: Optional[Config] = None,
+    namespace: Optional[dict[str, Any]] = None,
+    **settings: Any,
+) -> Report:
+    """Grade a Value class defined in this process (for a student's own notebook).
+
+    The Neuron, Layer and MLP are looked for beside the class: in the notebook's (or the
+    module's) globals, or in ``namespace`` when given.
+    """
     config = config or load_config(**settings)
-    namespace = {value_class.__name__: value_class}
+    if namespace is None:
+        module = sys.modules.get(value_class.__module__)
+        namespace = dict(vars(module)) if module is not None else {}
+    namespace = {**namespace, value_class.__name__: value_class}
     if "class_name" not in config.names:
         config.names["class_name"] = value_class.__name__
-    return grade_runner(InProcessRunner(namespace), config, submission=value_class.__name__)
+    runner = InProcessRunner(namespace)
+    return grade_runner(runner, config, LocalOracle(), submission=value_class.__name__)
 
 
-def grade_runner(runner: Runner, config: Config, submission: Optional[str] = None) -> Report:
+def grade_runner(
+    runner: Runner,
+    config: Config,
+    oracle: Union[OracleProcess, LocalOracle],
+    submission: Optional[str] = None,
+) -> Report:
     """Discover the API through the runner, check every category, and score it."""
+    from grader.mlp import grade_mlp
+    from grader.pipeline import EngineGrader
+    from grader.score.rubric import total
+
     started = time.perf_counter()
     found = runner.discover(config.names)
     if not found.get("ok"):
         return ungradable(found.get("message", "No engine found."), config, submission)
     api = EngineAPI.from_dict(found["api"])
-    grader = EngineGrader(runner, api, found.get("missing", {}), config)
+    grader = EngineGrader(runner, api, found.get("missing", {}), config, oracle)
     results = grader.grade()
+    results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
     score, max_score = total(results)
     return Report(
         score=score,
@@ -55,12 +78,19 @@ def ungradable(message: str, config: Config, submission: Optional[str] = None) -
 
 def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: Any) -> Report:
     """Grade a submission (.py, .ipynb or folder), its code confined to a sandboxed child."""
+    oracle = OracleProcess()  # first: it imports torch while the rest gets ready
+    try:
+        return _grade_file(path, config or load_config(**settings), oracle)
+    finally:
+        oracle.close()
+
+
+def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -> Report:
     from grader.evaluate.runner import RunnerError
     from grader.evaluate.sandboxed import SandboxRunner
     from grader.load import LoadError, load_submission, stubs
     from grader.sandbox import Limits, Sandbox
 
-    config = config or load_config(**settings)
     try:
         submission = load_submission(
             path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
@@ -77,7 +107,7 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
         runner = SandboxRunner(sandbox, submission)
         try:
             runner.start()
-            report = grade_runner(runner, config, submission=str(submission.path))
+            report = grade_runner(runner, config, oracle, submission=str(submission.path))
             missing = runner.call("submission.missing_modules", {})
         except RunnerError as error:
             return ungradable(error.message, config, str(submission.path))

@@ -234,7 +234,10 @@ def render(report: Report, fmt: str) -> str:
 def emit(report: Report, fmt: str, output: Optional[Path]) -> None:
     text = render(report, fmt)
     if output is None:
-        print(text)
+        try:
+            print(text)
+        except BrokenPipeError:  # `grader check x | head`: the reader left, which is fine
+            sys.stderr.close()
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n", encoding="utf-8")

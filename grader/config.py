@@ -16,10 +16,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ENGINE_WEIGHTS: dict[str, float] = {
-    "api": 5, "add": 5, "radd": 3, "sub": 5, "rsub": 3, "mul": 5, "rmul": 3, "neg": 3,
-    "truediv": 5, "rtruediv": 3, "pow": 5, "exp": 5, "log": 5, "tanh": 5, "sigmoid": 5,
-    "relu": 5, "reuse": 15, "graph": 15, "deep": 0,
+    "api": 3, "add": 4, "radd": 2, "sub": 3, "rsub": 2, "mul": 4, "rmul": 2, "neg": 2,
+    "truediv": 3, "rtruediv": 2, "pow": 4, "exp": 3, "log": 3, "tanh": 4, "sigmoid": 3,
+    "relu": 3, "reuse": 14, "graph": 14, "deep": 0,
 }  # fmt: skip
+MLP_WEIGHTS: dict[str, float] = {
+    "mlp.params": 4, "mlp.forward": 6, "mlp.grad": 8, "mlp.zero_grad": 2, "mlp.train": 5,
+}  # fmt: skip
+DEFAULT_WEIGHTS = {**ENGINE_WEIGHTS, **MLP_WEIGHTS}  # 75 + 25 = 100
 
 
 class ConfigError(Exception):
@@ -34,7 +38,7 @@ class Config:
     budget: int = 12  # Hypothesis examples per check; each carries `lanes` input sets
     lanes: int = 16
     deep_steps: int = 5000
-    weights: dict[str, float] = field(default_factory=lambda: dict(ENGINE_WEIGHTS))
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     names: dict[str, Any] = field(default_factory=dict)  # class_name, data_attr, methods, ...
     call_seconds: float = 5.0
     total_seconds: float = 300.0

@@ -20,16 +20,25 @@ from grader.compare.verdict import Mismatch, compare
 from grader.config import Config
 from grader.diagnose.feedback import Failure, explain_failure, is_engine_level
 from grader.discover.api import EngineAPI
-from grader.evaluate import oracle
+from grader.evaluate.oracle_process import LocalOracle, OracleProcess
 from grader.evaluate.runner import Runner, RunnerError
 from grader.generate.classics import classic_graphs, diamond_graphs
-from grader.generate.search import find_failure
+from grader.generate.search import draw_examples, find_failure
 from grader.generate.simplify import simplify
 from grader.generate.strategies import graphs, lanes_of, mixed_graphs
 from grader.graph import Graph, Step
 from grader.ops import OP_CATEGORIES, forms_of
 from grader.results import CategoryResult, Status
 from grader.score.rubric import scored
+
+
+@dataclass
+class Check:
+    """One search: a stable key (it seeds Hypothesis), a strategy, and hand-picked graphs."""
+
+    key: str
+    strategy: Optional[SearchStrategy[Graph]]
+    classics: list[Graph]
 
 
 @dataclass
@@ -43,8 +52,17 @@ class Outcome:
 class EngineGrader:
     """Runs every engine category against one runner."""
 
-    def __init__(self, runner: Runner, api: EngineAPI, missing: dict[str, str], config: Config):
+    def __init__(
+        self,
+        runner: Runner,
+        api: EngineAPI,
+        missing: dict[str, str],
+        config: Config,
+        oracle: Optional[OracleProcess | LocalOracle] = None,
+    ):
         self.runner = runner
+        self.oracle = oracle or LocalOracle()
+        self.plan: dict[str, list[Graph]] = {}  # graphs drawn ahead, by check key
         self.api = api
         self.missing = missing
         self.config = config
@@ -53,15 +71,13 @@ class EngineGrader:
         self.confirmed: set[str] = set()  # backward()-level bugs shown by the mechanics check
 
     def grade(self) -> list[CategoryResult]:
-        results = {"api": self._verdict("api", self._check_api())}
         present = [c for c in OP_CATEGORIES if c not in self.missing]
+        self._prepare(present)
+        results = {"api": self._verdict("api", self._check_api())}
         for category in OP_CATEGORIES:
             if category in self.missing:
                 results[category] = self._missing(category)
-        alone = {
-            c: self._check(f"{c}/alone", graphs(forms_of(c), alone=True, lanes=self._lanes))
-            for c in present
-        }
+        alone = {c: self._run(self._alone(c)) for c in present}
         passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
         mechanics = self._check_mechanics(passed_alone)
         if mechanics is None:
@@ -84,14 +100,83 @@ class EngineGrader:
     def _lanes(self) -> int:
         return self.config.lanes
 
+    def _prepare(self, present: list[str]) -> None:
+        """Draw every check of a grade in which everything passes, and send all the graphs
+        to the engine and the oracle at once. A failing engine needs other checks too; those
+        are drawn when reached. Either way the same key draws the same graphs."""
+        checks = [self._alone(c) for c in present]
+        checks += [self._context(c, sorted(set(present) - {c})) for c in present]
+        checks += [self._mechanics(present), self._reuse(present), self._graph(present)]
+        graphs_ahead: list[Graph] = []
+        for check in checks:
+            if check.strategy is not None:
+                self.plan[check.key] = self._draw(check)
+            graphs_ahead += check.classics + self.plan.get(check.key, [])
+        graphs_ahead += self._deep(present).classics
+        self.oracle.prefetch(graphs_ahead)
+        try:
+            self.seed_output = self._output_unseeded(self._single())
+        except RunnerError:
+            return
+        self.runner.prefetch(graphs_ahead, self.seed_output)
+
+    def _draw(self, check: Check) -> list[Graph]:
+        assert check.strategy is not None
+        budget, seed = self.config.budget, self.config.seed
+        return draw_examples(check.strategy, budget=budget, seed=seed, key=check.key)
+
     # -- the checks -------------------------------------------------------------------
 
+    def _alone(self, category: str) -> Check:
+        strategy = graphs(forms_of(category), alone=True, lanes=self._lanes)
+        return Check(f"{category}/alone", strategy, [])
+
+    def _context(self, category: str, around: list[str]) -> Check:
+        target = forms_of(category)
+        context = [f for c in around for f in forms_of(c)]
+        key = f"{category}/context/{'+'.join(around)}"
+        classics = classic_graphs(target, context, _CLASSIC_LANES)
+        return Check(key, graphs(target, context, lanes=self._lanes), classics)
+
+    def _mechanics(self, passed_alone: list[str]) -> Check:
+        forms = [f for f in _PRIMITIVE_FORMS if _category(f) in passed_alone]
+        if not forms:
+            return Check("mechanics", None, [])
+        strategy = mixed_graphs(forms, lanes=self._lanes, max_steps=6, share=True)
+        classics = diamond_graphs(forms, forms, _CLASSIC_LANES)
+        return Check(f"mechanics/{'+'.join(forms)}", strategy, classics)
+
+    def _reuse(self, trusted: list[str]) -> Check:
+        forms = [f for c in trusted for f in forms_of(c)]
+        if not forms:
+            return Check("reuse", None, [])
+        classics = diamond_graphs([f for f in forms if f in ("add", "mul", "tanh")], forms, 4)
+        strategy = mixed_graphs(forms, lanes=self._lanes, share=True)
+        return Check(f"reuse/{'+'.join(trusted)}", strategy, classics)
+
+    def _graph(self, trusted: list[str]) -> Check:
+        forms = [f for c in trusted for f in forms_of(c)]
+        strategy = mixed_graphs(forms, lanes=self._lanes, max_steps=14) if forms else None
+        return Check(f"graph/{'+'.join(trusted)}", strategy, [])
+
+    def _deep(self, trusted: list[str]) -> Check:
+        op = next((f for f in ("add_c", "mul_c", "radd", "tanh") if _category(f) in trusted), None)
+        if op is None:
+            return Check("deep", None, [])
+        const = None if op == "tanh" else 1.0
+        steps = tuple(Step(op, (k,), const) for k in range(self.config.deep_steps))
+        return Check("deep", None, [Graph(((0.5,),), steps)])
+
+
     def _check_api(self) -> Outcome:
-        single = Graph(tuple((float(x),) for x in lanes_of(1.5, 0, self._lanes)), ())
-        outcome = self._try([single, _leaves_only(self._lanes)])
-        if outcome.failure and outcome.failure.mismatch.kind == "grad":
-            self.seed_output = self._output_unseeded(single)
+        """Checked without the grader's own seeding, which compensates a missing seed later."""
+        seed, self.seed_output = self.seed_output, False
+        outcome = self._try([self._single(), _leaves_only(self._lanes)])
+        self.seed_output = seed
         return outcome
+
+    def _single(self) -> Graph:
+        return Graph(tuple((float(x),) for x in lanes_of(1.5, 0, self._lanes)), ())
 
     def _check_mechanics(self, passed_alone: list[str]) -> Optional[Failure]:
         """A bug in backward() itself, shown with primitive ops and explained by a model of it.
@@ -99,12 +184,10 @@ class EngineGrader:
         When backward() is wrong, every op fails in context: then ops are judged alone and
         only the structural category the model names is charged.
         """
-        forms = [f for f in _PRIMITIVE_FORMS if _category(f) in passed_alone]
-        if not forms:
+        check = self._mechanics(passed_alone)
+        if check.strategy is None:
             return None
-        strategy = mixed_graphs(forms, lanes=self._lanes, max_steps=6, share=True)
-        classics = diamond_graphs(forms, forms, _CLASSIC_LANES)
-        outcome = self._check("mechanics", strategy, classics)
+        outcome = self._run(check)
         if outcome.failure is not None and is_engine_level(outcome.failure):
             self.confirmed = set(outcome.failure.scopes) & {"reuse", "graph"}
             return outcome.failure if self.confirmed else None
@@ -146,58 +229,51 @@ class EngineGrader:
         return outcomes
 
     def _check_context(self, category: str, around: list[str]) -> Outcome:
-        target = forms_of(category)
-        context = [f for c in around for f in forms_of(c)]
-        key = f"{category}/context/{'+'.join(around)}"
-        classics = classic_graphs(target, context, _CLASSIC_LANES)
-        strategy = graphs(target, context, lanes=self._lanes)
-        return self._check(key, strategy, classics)
+        return self._run(self._context(category, around))
 
     def _check_reuse(self, trusted: list[str]) -> Outcome:
-        forms = [f for c in trusted for f in forms_of(c)]
-        if not forms:
+        check = self._reuse(trusted)
+        if check.strategy is None:
             return _skipped("no operation passed, so there is nothing to reuse")
-        classics = diamond_graphs([f for f in forms if f in ("add", "mul", "tanh")], forms, 4)
-        return self._check("reuse", mixed_graphs(forms, lanes=self._lanes, share=True), classics)
+        return self._run(check)
 
     def _check_graph(self, trusted: list[str]) -> Outcome:
-        forms = [f for c in trusted for f in forms_of(c)]
-        if not forms:
+        check = self._graph(trusted)
+        if check.strategy is None:
             return _skipped("no operation passed on its own")
-        return self._check("graph", mixed_graphs(forms, lanes=self._lanes, max_steps=14))
+        return self._run(check)
 
     def _check_deep(self, trusted: list[str]) -> Outcome:
-        op = next((f for f in ("add_c", "mul_c", "radd", "tanh") if _category(f) in trusted), None)
-        if op is None:
+        check = self._deep(trusted)
+        if not check.classics:
             return _skipped("no simple operation (+ number, * number, tanh) passed")
-        const = 1.0 if op in ("add_c", "radd") else (1.0 if op == "mul_c" else None)
-        steps = tuple(Step(op, (k,), const) for k in range(self.config.deep_steps))
-        return self._try([Graph(((0.5,),), steps)])
+        return self._run(check)
 
     # -- running ----------------------------------------------------------------------
 
-    def _check(
-        self,
-        key: str,
-        strategy: SearchStrategy[Graph],
-        classics: list[Graph] = (),  # type: ignore[assignment]
-    ) -> Outcome:
-        outcome = self._try(classics)
-        if outcome.failure or outcome.error:
+    def _run(self, check: Check) -> Outcome:
+        """Hand-picked graphs first, then the search; a failure found is shrunk and explained.
+
+        Graphs drawn ahead for this key are checked as they are: only when one fails does
+        Hypothesis run again, meeting the same graphs in the same order, to shrink it.
+        """
+        outcome = self._try(check.classics)
+        if outcome.failure or outcome.error or check.strategy is None:
             return outcome
         try:
+            ahead = self.plan.get(check.key)
+            if ahead is not None and all(self._mismatch(g) is None for g in ahead):
+                return Outcome()
             graph = find_failure(
-                strategy,
+                check.strategy,
                 lambda g: self._mismatch(g) is not None,
                 budget=self.config.budget,
                 seed=self.config.seed,
-                key=key,
+                key=check.key,
             )
+            return Outcome() if graph is None else self._failure(graph)
         except RunnerError as error:
             return Outcome(error=error)
-        if graph is None:
-            return Outcome()
-        return self._failure(graph)
 
     def _try(self, candidates: list[Graph]) -> Outcome:
         try:
@@ -210,7 +286,7 @@ class EngineGrader:
 
     def _mismatch(self, graph: Graph) -> Optional[Mismatch]:
         got = self.runner.evaluate(graph, self.seed_output)
-        values, grads = oracle.expected(graph)
+        values, grads = self.oracle.expected(graph)
         self.graphs_checked += graph.n_lanes
         return compare(values, grads, got)
 
@@ -229,7 +305,7 @@ class EngineGrader:
 
     def _reproduce(self, graph: Graph) -> tuple[Optional[Mismatch], Any, Any, Any]:
         """Run a graph up to a few times until it fails: some engines depend on set order."""
-        values, grads = oracle.expected(graph)
+        values, grads = self.oracle.expected(graph)
         got: Any = None
         for _ in range(_TRIES):
             got = self.runner.evaluate(graph, self.seed_output)

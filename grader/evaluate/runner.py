@@ -31,6 +31,10 @@ class Runner(Protocol):
 
     def evaluate(self, graph: Graph, seed: bool) -> Any: ...
 
+    def prefetch(self, graphs: list[Graph], seed: bool) -> None: ...
+
+    def call(self, method: str, params: dict[str, Any]) -> Any: ...
+
     def output(self) -> str: ...
 
 
@@ -68,6 +72,15 @@ class InProcessRunner:
     def evaluate(self, graph: Graph, seed: bool) -> Any:
         assert self.cls is not None, "discover() first"
         return evaluate(self.cls, self.api, graph, seed)
+
+    def prefetch(self, graphs: list[Graph], seed: bool) -> None:
+        """Nothing to gain in-process: graphs are evaluated when asked for."""
+
+    def call(self, method: str, params: dict[str, Any]) -> Any:
+        """A child-side request (the MLP probes), answered here."""
+        from grader.mlp.probe import in_process
+
+        return in_process(self.namespace)(method, params)
 
     def output(self) -> str:
         return ""

@@ -79,3 +79,21 @@ def _no_local_constants() -> Iterator[None]:
     finally:
         providers._get_local_constants = original
         cache.cache.clear()
+
+
+def draw_examples(
+    strategy: SearchStrategy[Graph], *, budget: int, seed: int, key: str
+) -> list[Graph]:
+    """The graphs ``find_failure`` meets, in order, when none of them fails.
+
+    Drawing them ahead lets the engine and the oracle evaluate them in batches; a failing
+    one is then searched again with ``find_failure``, which meets the same graphs first.
+    """
+    drawn: list[Graph] = []
+
+    def record(graph: Graph) -> bool:
+        drawn.append(graph)
+        return False
+
+    find_failure(strategy, record, budget=budget, seed=seed, key=key)
+    return drawn

@@ -11,13 +11,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.mlp.check import grade_mlp
 
-MLP_WEIGHTS: dict[str, float] = {
-    "mlp.params": 4,
-    "mlp.forward": 6,
-    "mlp.grad": 8,
-    "mlp.zero_grad": 2,
-    "mlp.train": 5,
-}
+from grader.config import MLP_WEIGHTS
+
 MLP_CATEGORIES: tuple[str, ...] = tuple(MLP_WEIGHTS)
 
 __all__ = ["MLP_CATEGORIES", "MLP_WEIGHTS", "grade_mlp"]

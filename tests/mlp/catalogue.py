@@ -1,0 +1,202 @@
+"""A catalogue of student MLPs, buggy and correct, each with its verdict per mlp.* category.
+
+An entry is one self-contained source text: an engine (the student engine of the engine
+catalogue, possibly with one of its verified bugs, or the file's own), followed by an nn part
+from ``tests/catalogue/mlp/``, possibly mutated. ``engine_fails`` is what the engine grading
+says of that engine (for the bugs: the categories ``tests/catalogue/bugs.py`` verifies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.catalogue.bugs import BASE, BUGS, mutate
+
+ROOT = Path(__file__).resolve().parents[2]
+NN = ROOT / "tests" / "catalogue" / "mlp"
+CATEGORIES = ("mlp.params", "mlp.forward", "mlp.grad", "mlp.zero_grad", "mlp.train")
+ALL_PASS = dict.fromkeys(CATEGORIES, "pass")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One student's MLP and what the grader must say about it."""
+
+    name: str
+    description: str
+    nn: str  # a file in tests/catalogue/mlp, or "reference"
+    verdicts: dict[str, str]
+    replacements: tuple[tuple[str, str], ...] = ()  # mutations of the nn part
+    engine: str = "base"  # "base" (the engine catalogue's student engine), "own" or "reference"
+    engine_bug: str = ""  # a bug of tests/catalogue/bugs.py applied to the base engine
+    engine_extra: str = ""  # methods appended to the base engine's Value class
+    declared_fails: frozenset[str] = frozenset()  # the engine grading's verdict, if no bug
+    hints: dict[str, str] = field(default_factory=dict)  # category -> text of hint or message
+    overrides: dict[str, str] = field(default_factory=dict)  # config.names
+
+    @property
+    def engine_fails(self) -> frozenset[str]:
+        if not self.engine_bug:
+            return self.declared_fails
+        return next(b.fails for b in BUGS if b.name == self.engine_bug)
+
+
+def _verdicts(**changes: str) -> dict[str, str]:
+    return {**ALL_PASS, **{f"mlp.{k}": v for k, v in changes.items()}}
+
+
+def _replace(text: str, replacements: tuple[tuple[str, str], ...], name: str) -> str:
+    for old, new in replacements:
+        assert text.count(old) == 1, f"{name}: {old!r} occurs {text.count(old)} times"
+        text = text.replace(old, new)
+    return text
+
+
+def source(entry: Entry) -> str:
+    """The entry's whole submission: engine, then network."""
+    if entry.nn == "reference":
+        engine = (ROOT / "reference" / "engine.py").read_text()
+        nn = (ROOT / "reference" / "nn.py").read_text()
+        keep = [line for line in nn.splitlines()
+                if not line.startswith(("from __future__", "from reference"))]
+        return engine + "\n\n" + "\n".join(keep) + "\n"
+    nn = _replace((NN / f"{entry.nn}.py").read_text(), entry.replacements, entry.name)
+    if entry.engine == "own":
+        return nn
+    engine = BASE.read_text()
+    if entry.engine_bug:
+        engine = mutate(next(b for b in BUGS if b.name == entry.engine_bug), engine)
+    if entry.engine_extra:
+        engine = engine.rstrip("\n") + "\n\n" + entry.engine_extra
+    return engine + "\n\n" + nn
+
+
+LEAKY_RELU = '''    def leaky_relu(self):
+        out = Value(self.data if self.data > 0 else 0.1 * self.data, (self,), "leaky")
+
+        def _backward():
+            self.grad += (1.0 if self.data > 0 else 0.1) * out.grad
+
+        out._backward = _backward
+        return out
+'''
+TANH_CALL = "return act.tanh() if self.nonlin else act"
+DOT_WITH_BIAS = "act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)"
+CHAIN = "        for layer in self.layers:\n            x = layer(x)\n        return x\n"
+
+CORRECT: tuple[Entry, ...] = (
+    Entry("reference", "reference/engine.py with reference/nn.py: tanh hidden, linear last.",
+          "reference", ALL_PASS),
+    Entry("tanh_linear", "micrograd's nn.py with tanh hidden layers and a linear last layer.",
+          "tanh_linear", ALL_PASS),
+    Entry("micrograd_relu", "Karpathy's micrograd nn.py verbatim: relu hidden, linear last.",
+          "micrograd_relu", ALL_PASS),
+    Entry("notebook_sigmoid", "The seed notebook: its own engine (sigmoid is .sig()), sigmoid "
+          "hidden layers, a linear last layer.", "notebook_sigmoid", ALL_PASS, engine="own"),
+    Entry("list_of_one", "Layers always return lists, so one output comes as a list of one; "
+          "attributes named weights and bias.", "list_of_one", ALL_PASS,
+          hints={"mlp.forward": "list of one"}),
+    Entry("lecture_video", "The lecture's MLP: tanh everywhere, even the last layer; no "
+          "zero_grad method.", "lecture_video", _verdicts(zero_grad="missing"),
+          hints={"mlp.zero_grad": "no zero_grad"}),
+    Entry("flat_lists", "No Neuron or Layer: nested lists of weights, found by the order of "
+          "parameters().", "flat_lists", ALL_PASS),
+    Entry("sizes_call", "MLP([3, 4, 4, 1]) takes one list of sizes; relu hidden layers.",
+          "sizes_call", ALL_PASS),
+    Entry("leaky_relu", "An activation the grader does not know (leaky relu): forward is "
+          "checked generically, gradients against finite differences.", "tanh_linear",
+          ALL_PASS, ((TANH_CALL, "return act.leaky_relu() if self.nonlin else act"),),
+          engine_extra=LEAKY_RELU, hints={"mlp.forward": "not all among"}),
+)
+
+BUGGY: tuple[Entry, ...] = (
+    Entry("add_wx", "wi + xi instead of wi * xi.", "tanh_linear",
+          _verdicts(forward="fail", train="fail"),
+          ((DOT_WITH_BIAS, "act = sum((wi + xi for wi, xi in zip(self.w, x)), self.b)"),),
+          hints={"mlp.forward": "add weights to inputs"}),
+    Entry("bias_not_in_parameters", "Neuron.parameters() returns self.w only.", "tanh_linear",
+          _verdicts(params="fail"), (("        return self.w + [self.b]\n",
+                                      "        return self.w\n"),),
+          hints={"mlp.params": "biases are missing"}),
+    Entry("bias_not_added", "The sum starts at 0 instead of at the bias.", "tanh_linear",
+          _verdicts(forward="fail"),
+          ((DOT_WITH_BIAS, "act = sum(wi * xi for wi, xi in zip(self.w, x))"),),
+          hints={"mlp.forward": "the bias is never added"}),
+    Entry("activation_twice", "tanh applied twice in every hidden neuron.", "tanh_linear",
+          _verdicts(forward="fail"),
+          ((TANH_CALL, "return act.tanh().tanh() if self.nonlin else act"),),
+          hints={"mlp.forward": "applied twice"}),
+    Entry("layers_not_chained", "Every layer is called on the network's input.", "tanh_linear",
+          _verdicts(forward="fail"),
+          ((CHAIN, "        for layer in self.layers:\n            out = layer(x)\n"
+                   "        return out\n"),),
+          hints={"mlp.forward": "every layer gets the raw input"}),
+    Entry("neurons_repeated", "[Neuron(nin)] * nout: one neuron object repeated, so "
+          "parameters() lists the same Values several times.", "tanh_linear",
+          _verdicts(params="fail"),
+          (("[Neuron(nin, **kwargs) for _ in range(nout)]", "[Neuron(nin, **kwargs)] * nout"),),
+          hints={"mlp.params": "[Neuron(nin)] * nout"}),
+    Entry("one_output_as_number", "With one neuron, the layer returns the number (.data), "
+          "not the Value.", "tanh_linear", _verdicts(forward="fail", grad="fail", train="fail"),
+          (("return out[0] if len(out) == 1 else out", "return out[0].data if len(out) == 1 "
+            "else out"),), hints={"mlp.forward": "not its .data"}),
+    Entry("zero_grad_misses_bias", "zero_grad() only resets the weights.", "tanh_linear",
+          _verdicts(zero_grad="fail"),
+          (("    def __call__(self, x):\n        for layer",
+            "    def zero_grad(self):\n        for layer in self.layers:\n"
+            "            for n in layer.neurons:\n                for w in n.w:\n"
+            "                    w.grad = 0\n\n    def __call__(self, x):\n        for layer"),),
+          hints={"mlp.zero_grad": "misses the biases"}),
+    Entry("weights_start_at_zero", "Every weight initialised to 0: the neurons of a layer "
+          "stay identical and the network cannot learn.", "tanh_linear",
+          _verdicts(train="fail"),
+          (("self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]",
+            "self.w = [Value(0.0) for _ in range(nin)]"),
+           ("self.b = Value(random.uniform(-1, 1))", "self.b = Value(0.0)")),
+          hints={"mlp.train": "Every weight starts at 0"}),
+    Entry("parameters_are_copies", "Neuron.parameters() returns fresh copies of its Values, "
+          "so the training loop updates numbers the network never uses.", "tanh_linear",
+          _verdicts(params="fail", train="fail"),
+          (("        return self.w + [self.b]\n",
+            "        return [Value(p.data) for p in self.w + [self.b]]\n"),),
+          hints={"mlp.params": "not copies", "mlp.train": "returns copies"}),
+    Entry("layers_detached", "Hidden layers' outputs are turned into floats before the next "
+          "layer: no gradient reaches the hidden layers.", "tanh_linear",
+          _verdicts(grad="fail"),
+          ((CHAIN, "        for layer in self.layers:\n"
+                   "            x = layer([xi.data if isinstance(xi, Value) else xi for xi in x])\n"
+                   "        return x\n"),),
+          hints={"mlp.grad": "No gradient reaches layer 0, 1"}),
+)
+
+ENGINE_BUGS: tuple[Entry, ...] = (
+    Entry("engine_tanh_grad", "A correct MLP on an engine whose tanh gradient is wrong: the "
+          "MLP's gradients are checked with a corrected engine.", "tanh_linear", ALL_PASS,
+          engine_bug="tanh_grad_not_squared",
+          hints={"mlp.grad": "corrected engine, because your tanh failed"}),
+    Entry("engine_radd_recurses", "A correct MLP that sums with sum(), on an engine whose "
+          "__radd__ recurses.", "tanh_linear", ALL_PASS,
+          ((DOT_WITH_BIAS, "act = sum(wi * xi for wi, xi in zip(self.w, x)) + self.b"),),
+          engine_bug="radd_recurses",
+          hints={"mlp.forward": "corrected engine, because your radd failed"}),
+    Entry("engine_graph_order", "A correct MLP on an engine whose topological sort never marks "
+          "nodes visited.", "micrograd_relu", ALL_PASS, engine_bug="topo_never_marks_visited",
+          hints={"mlp.grad": "graph and reuse failed"}),
+    Entry("engine_missing_seed", "backward() does not seed the output: compensated, as in the "
+          "engine grading.", "micrograd_relu", ALL_PASS, engine_bug="missing_seed"),
+    Entry("engine_mul_and_add_wx", "wi + xi on an engine with a wrong mul: the forward pass "
+          "does not multiply, so its failure is the MLP's own.", "tanh_linear",
+          _verdicts(forward="fail", train="fail"),
+          ((DOT_WITH_BIAS, "act = sum((wi + xi for wi, xi in zip(self.w, x)), self.b)"),),
+          engine_bug="mul_overwrites_grad", hints={"mlp.forward": "add weights to inputs"}),
+    Entry("notebook_sig_grad", "The seed notebook with its sigmoid gradient broken (.sig(), "
+          "not .sigmoid()): its MLP is re-checked with a corrected engine that answers to "
+          "sig.", "notebook_sigmoid", ALL_PASS,
+          (("      self.grad += sig * (1.0 - sig) * out.grad",
+            "      self.grad += sig * out.grad"),),
+          engine="own", declared_fails=frozenset({"sigmoid"}),
+          hints={"mlp.grad": "because your sigmoid failed"}),
+)
+
+ENTRIES: tuple[Entry, ...] = CORRECT + BUGGY + ENGINE_BUGS
