@@ -10,7 +10,9 @@ from pathlib import Path
 from hypothesis import configuration, settings
 
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "micrograd-grader-hypothesis")
+    configuration.set_hypothesis_home_dir(
+        Path(tempfile.gettempdir()) / "micrograd-grader-hypothesis"
+    )
 
 settings.register_profile("grader-tests", database=None, deadline=None)
 settings.load_profile("grader-tests")

@@ -53,7 +53,7 @@ def explain_failure(
             "between values (a class-level list or counter)."
         )
         return Failure(graph, mismatch, message, code)
-    wrong = first_wrong_node(graph, values[:, 0], grads[:, 0], got, api)
+    wrong = first_wrong_node(graph, list(values[:, 0]), list(grads[:, 0]), got, api)
     node = names[mismatch.node]
     attr = api.data_attr if mismatch.kind == "value" else api.grad_attr
     expected = f"{node}.{attr} == {mismatch.expected!r}"

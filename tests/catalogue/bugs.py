@@ -21,10 +21,9 @@ recursive topological sort fails it already.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 BASE = Path(__file__).parent / "engines" / "base_student.py"
 
