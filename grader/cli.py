@@ -186,15 +186,15 @@ def _demo(args: argparse.Namespace) -> int:
     from grader.api import grade
 
     root = Path(__file__).resolve().parent.parent
-    reference, buggy = root / "reference" / "engine.py", root / "examples" / "buggy_engine.py"
+    reference, buggy = root / "reference", root / "examples" / "buggy_student"
     if not buggy.exists():
-        print("grader demo runs from a source checkout (it grades examples/buggy_engine.py).")
+        print("grader demo runs from a source checkout (it grades examples/buggy_student/).")
         return 2
     good, bad = grade(reference), grade(buggy)
-    print(f"{'category':<10} {'reference/engine.py':>20} {'examples/buggy_engine.py':>26}")
+    print(f"{'category':<14} {'reference/':>12} {'examples/buggy_student/':>26}")
     for left, right in zip(good.categories, bad.categories):
-        print(f"{left.id:<10} {left.status:>20} {right.status:>26}")
-    print(f"{'score':<10} {good.score:>16g}/{good.max_score:g} {bad.score:>22g}/{bad.max_score:g}")
+        print(f"{left.id:<14} {left.status:>12} {right.status:>26}")
+    print(f"{'score':<14} {good.score:>8g}/{good.max_score:g} {bad.score:>22g}/{bad.max_score:g}")
     print("\nWhat a student with the buggy engine is told:\n")
     print(render(bad, "text"))
     return 0

@@ -24,9 +24,9 @@ from reference.engine import Number, Value
 Input = Sequence[Union[Value, Number]]
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
+    "tanh": lambda v: v.tanh(),
+    "relu": lambda v: v.relu(),
+    "sigmoid": lambda v: v.sigmoid(),
     "linear": lambda v: v,
 }
 

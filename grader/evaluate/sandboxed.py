@@ -82,9 +82,12 @@ class SandboxRunner:
     def _load_error(self, error: dict[str, Any]) -> str:
         kind, message = error.get("type", "Error"), error.get("message", "")
         line = error.get("line")
-        where = f" at {self.submission.locate(line)}" if isinstance(line, int) else ""
+        where = ""
+        if isinstance(line, int):
+            where = f" at {self.submission.locate(line)}"
+            where += "" if self.submission.files else f" of {self.submission.path.name}"
         return (
-            f"Running your code raised {kind}{where} of {self.submission.path.name}: {message}. "
+            f"Running your code raised {kind}{where}: {message}. "
             "Fix it so that the file (or every cell, top to bottom) runs without errors."
         )
 

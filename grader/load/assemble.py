@@ -11,7 +11,7 @@ from __future__ import annotations
 import __future__
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from grader.load.keep import (
@@ -49,10 +49,17 @@ class Assembly:
         return text, list(self.future.values()) + self.origins
 
 
-def assemble(parsed: list[Parsed], execute_all: bool) -> Assembly:
-    """Keep the definitions (or, with ``execute_all``, everything) of the parsed units, in order."""
+def assemble(
+    parsed: list[Parsed], execute_all: bool, predefined: Iterable[str] = ()
+) -> Assembly:
+    """Keep the definitions (or, with ``execute_all``, everything) of the parsed units, in order.
+
+    ``predefined`` names count as defined before the first unit (a file loaded after
+    another one in the same namespace).
+    """
     result = Assembly()
     selector = Selector()
+    selector.defined |= set(predefined)
     written = {part.module for part in parsed if part.module}
     for part in parsed:
         if part.tree is None:

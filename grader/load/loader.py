@@ -10,8 +10,11 @@ dropped with a note, as it could not have defined anything the grader needs. Wit
 from __future__ import annotations
 
 import ast
+import contextlib
+import re
 import sys
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 from grader.load.assemble import Assembly, assemble
@@ -57,22 +60,95 @@ def load_submission(
 
 
 def _load(path: Path, execute_all: bool, hint: str | None) -> Submission:
-    notes: list[str] = []
     if not path.exists():
         raise LoadError(f"{path} does not exist. Check the file name and folder, then resubmit.")
-    if path.is_dir():
-        chosen, note = choose_file(path, hint)
-        shown = chosen.relative_to(path).as_posix()
-        notes.append(note)
-    else:
-        chosen, shown = path, path.name
+    if not path.is_dir():
         _check_kind(path)
+        return _load_file(path, path.name, execute_all, hint)
+    chosen, note = choose_file(path, hint)
+    submission = _load_file(chosen, chosen.relative_to(path).as_posix(), execute_all, hint)
+    submission.notes.insert(0, note)
+    if chosen.suffix.lower() == ".py":
+        for companion in companions(chosen):
+            shown = companion.relative_to(path).as_posix()
+            extra = _load_file(companion, shown, execute_all, hint, siblings(chosen))
+            extra.notes = [n for n in extra.notes if not n.startswith("Found no engine class")]
+            submission.append(extra, shown)
+    return submission
+
+
+def companions(engine: Path) -> list[Path]:
+    """Files beside the engine's that define the network (Neuron, Layer or MLP), as in the
+    template's engine.py + nn.py; they run after it, in the same namespace."""
+    found = []
+    for path in sorted(engine.parent.glob("*.py")):
+        if path == engine or path.name.startswith("test_"):
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except (SyntaxError, ValueError, OSError):
+            continue
+        if any(isinstance(n, ast.ClassDef) and n.name in _NETWORK_CLASSES for n in tree.body):
+            found.append(path)
+    return found
+
+
+def siblings(engine: Path) -> frozenset[str]:
+    """Module names of the .py files beside the engine: imports of them are not needed."""
+    return frozenset(path.stem for path in engine.parent.glob("*.py"))
+
+
+_NETWORK_CLASSES = ("Neuron", "Layer", "MLP")
+
+
+def _blank_sibling_imports(text: str, modules: frozenset[str], package: str) -> str:
+    """``from engine import Value`` (or ``from .engine``, ``from <folder>.engine``, ``import
+    engine``) becomes ``pass``:
+    the names are already defined, because the files share one namespace."""
+    names = "|".join(re.escape(m) for m in sorted(modules - {package}))
+    source = rf"(\.|{re.escape(package)}\.)?({names})"
+    pattern = re.compile(rf"^(\s*)(from\s+{source}\s+import\b.*|import\s+{source}\s*)$")
+    lines = text.split("\n")
+    return "\n".join(
+        (pattern.sub(r"\1pass", line) if line[:1].isspace() else "") if pattern.match(line) else line
+        for line in lines
+    )
+
+
+def _bound_by_sibling_imports(before: str, after: str) -> set[str]:
+    """The names that the imports ``_blank_sibling_imports`` removed would have bound."""
+    bound: set[str] = set()
+    for old, new in zip(before.split("\n"), after.split("\n")):
+        if old != new:
+            with contextlib.suppress(SyntaxError):
+                for stmt in ast.parse(old.strip()).body:
+                    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                        bound |= {a.asname or a.name.split(".")[0] for a in stmt.names}
+    return bound
+
+
+def _load_file(
+    chosen: Path,
+    shown: str,
+    execute_all: bool,
+    hint: str | None,
+    sibling_modules: frozenset[str] = frozenset(),
+) -> Submission:
+    notes: list[str] = []
     units, read_notes = read_units(chosen, shown)
+    predefined: set[str] = set()
+    if sibling_modules:
+        folder = chosen.parent.name
+        blanked = [replace(u, text=_blank_sibling_imports(u.text, sibling_modules, folder))
+                   for u in units]
+        for unit, new in zip(units, blanked):
+            predefined |= _bound_by_sibling_imports(unit.text, new.text)
+        units = blanked
     notes += read_notes
     notebook = chosen.suffix.lower() == ".ipynb"
     parsed = [parse_unit(unit) for unit in units]
     notes += _check_syntax(parsed, shown, notebook, execute_all)
-    assembly = assemble(parsed, execute_all)
+    assembly = assemble(parsed, execute_all, predefined)
     source, line_map = assembly.source()
     _check_compiles(source, line_map, parsed, shown, notebook)
     notes += _ipython_notes(parsed, notebook)

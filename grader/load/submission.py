@@ -18,6 +18,28 @@ class Submission:
     source: str
     notes: list[str] = field(default_factory=list)
     line_map: list[Origin] = field(default_factory=list, repr=False)
+    files: list[tuple[int, str]] = field(default_factory=list)  # (first line, name), 2+ files
+
+    def append(self, other: Submission, shown: str) -> None:
+        """Run ``other`` after this one, in the same namespace (a folder of several files).
+
+        Its ``from __future__`` imports move to the top, where Python requires them.
+        """
+        if not self.files:
+            self.files.append((1, self.path.name))
+        lines = other.source.split("\n")
+        future = [line for line in lines if line.startswith("from __future__ import")]
+        hoisted = [line for line in dict.fromkeys(future) if line not in self.source]
+        if hoisted:
+            self.source = "\n".join(hoisted) + "\n" + self.source
+            self.line_map = [(None, 0)] * len(hoisted) + self.line_map
+            self.files = [(first + len(hoisted), name) for first, name in self.files]
+        other_source = "\n".join("pass" if line in future else line for line in lines)
+        start = len(self.source.split("\n")) + 1
+        self.source += "\n" + other_source
+        self.line_map += [(None, 0)] * (start - 1 - len(self.line_map)) + other.line_map
+        self.files.append((start, shown))
+        self.notes += [*other.notes, f"{shown} was loaded too, after {self.path.name}."]
 
     def origin(self, lineno: int) -> Origin | None:
         """The (cell, line) that line ``lineno`` of ``source`` came from, if known."""
@@ -31,4 +53,7 @@ class Submission:
         if found is None:
             return f"line {lineno}"
         cell, line = found
+        if self.files:
+            name = next(name for first, name in reversed(self.files) if first <= lineno)
+            return f"{name}, line {line}"
         return f"line {line}" if cell is None else f"cell {cell}, line {line}"

@@ -11,10 +11,11 @@ import pytest
 
 from grader import check, grade
 from grader.cli import main
+from grader.config import MLP_WEIGHTS
 from grader.results import Report
 
 ROOT = Path(__file__).resolve().parents[2]
-BUGGY = ROOT / "examples" / "buggy_engine.py"
+BUGGY = ROOT / "examples" / "buggy_student" / "engine.py"
 
 
 def _engine_failures(report: Report) -> list[str]:
@@ -122,7 +123,22 @@ def test_grading_writes_nothing_into_the_working_directory(tmp_path: Path) -> No
 
 
 def test_student_template_scores_zero_with_every_op_missing() -> None:
-    report = grade(ROOT / "student_template" / "engine.py")
+    report = grade(ROOT / "student_template")  # engine.py and nn.py, loaded together
     assert report.gradable and report.score == 0
     for category in ("api", "add", "radd", "sub", "mul", "truediv", "pow", "exp", "tanh", "relu"):
         assert report.category(category).status == "missing", category
+    assert all(report.category(c).status == "missing" for c in MLP_WEIGHTS)
+
+
+def test_reference_folder_gets_full_marks_in_the_sandbox() -> None:
+    report = grade(ROOT / "reference")
+    assert report.score == report.max_score == 100, report.failed()
+    assert any("nn.py was loaded too" in note for note in report.notes)
+
+
+def test_shipped_buggy_student_is_blamed_once_per_bug() -> None:
+    """Its engine's tanh and exp are wrong and its Neuron leaves the bias out of
+    parameters(); the MLP's gradients are then checked on a corrected engine, not charged."""
+    report = grade(ROOT / "examples" / "buggy_student")
+    assert report.failed() == ["exp", "tanh", "mlp.params"]
+    assert "corrected engine" in report.category("mlp.grad").message
