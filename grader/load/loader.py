@@ -108,11 +108,13 @@ def _blank_sibling_imports(text: str, modules: frozenset[str], package: str) -> 
     names = "|".join(re.escape(m) for m in sorted(modules - {package}))
     source = rf"(\.|{re.escape(package)}\.)?({names})"
     pattern = re.compile(rf"^(\s*)(from\s+{source}\s+import\b.*|import\s+{source}\s*)$")
-    lines = text.split("\n")
-    return "\n".join(
-        (pattern.sub(r"\1pass", line) if line[:1].isspace() else "") if pattern.match(line) else line
-        for line in lines
-    )
+
+    def blank(line: str) -> str:
+        if not pattern.match(line):
+            return line
+        return pattern.sub(r"\1pass", line) if line[:1].isspace() else ""
+
+    return "\n".join(blank(line) for line in text.split("\n"))
 
 
 def _bound_by_sibling_imports(before: str, after: str) -> set[str]:
