@@ -138,15 +138,53 @@ def readable_root(root: str) -> str:
         staging = tempfile.mkdtemp(prefix="micrograd-grader-")
         shutil.copytree(package, os.path.join(staging, "grader"),
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        for folder, _dirs, files in os.walk(staging):
-            os.chmod(folder, 0o755)
-            for name in files:
-                os.chmod(os.path.join(folder, name), 0o644)
+        _open_up(staging)
         try:
             os.rename(staging, copy)
         except OSError:  # another grader made the same copy first
             shutil.rmtree(staging, ignore_errors=True)
     return copy
+
+
+SHARED_PACKAGES = ("numpy",)  # third-party packages a submission may use (np.float64 data)
+
+
+def shared_packages_mirror(site_dirs: list[str], readable: list[str]) -> list[str]:
+    """A readable copy of SHARED_PACKAGES when they live only in a private site dir (a tox
+    venv under a 0700 folder), made once per package version and reused; else nothing."""
+    wanted = [
+        os.path.join(site, name)
+        for name in SHARED_PACKAGES
+        if not any(os.path.isdir(os.path.join(d, name)) for d in readable)
+        for site in dict.fromkeys(site_dirs)
+        if os.path.isdir(os.path.join(site, name))
+    ]
+    if not wanted:
+        return []
+    stamp = "-".join(str(os.stat(path).st_mtime_ns) for path in wanted)
+    mirror = os.path.join(tempfile.gettempdir(), f"micrograd-grader-site-{os.getuid()}-{stamp}")
+    if not os.path.isdir(mirror):
+        staging = tempfile.mkdtemp(prefix="micrograd-grader-site-")
+        for path in wanted:
+            for folder in (path, path + ".libs"):  # numpy.libs: the wheel's shared libraries
+                if os.path.isdir(folder):
+                    target = os.path.join(staging, os.path.basename(folder))
+                    shutil.copytree(folder, target, ignore=shutil.ignore_patterns("tests"))
+        _open_up(staging)
+        try:
+            os.rename(staging, mirror)
+        except OSError:  # another grader made the same copy first
+            shutil.rmtree(staging, ignore_errors=True)
+    return [mirror]
+
+
+def _open_up(top: str) -> None:
+    """Make a copied tree readable (and its folders and programs usable) by everyone."""
+    for folder, _dirs, files in os.walk(top):
+        os.chmod(folder, 0o755)
+        for name in files:
+            path = os.path.join(folder, name)
+            os.chmod(path, 0o755 if os.stat(path).st_mode & stat.S_IXUSR else 0o644)
 
 
 def child_interpreter(unprivileged: bool, root: str) -> tuple[str, list[str]]:
@@ -160,6 +198,7 @@ def child_interpreter(unprivileged: bool, root: str) -> tuple[str, list[str]]:
     if not unprivileged:
         return sys.executable, []
     extra = [d for d in dict.fromkeys(site_dirs) if _open_to_others(d, READ_DIR)]
+    extra += shared_packages_mirror(site_dirs, extra)
     if not _open_to_others(root, READ_DIR):
         raise RuntimeError(f"the sandbox user cannot read the grader at {root}")
     stdlib = sysconfig.get_paths()["stdlib"]

@@ -161,32 +161,23 @@ def _daemon(tag, targets):
 '''
 
 
+BUILTINS_BUG = (
+    "the child's grader code (grader/evaluate/student.py, grader/ops.py) looks up hasattr, "
+    "getattr, len, float, ... in the live builtins, which the submission has replaced; the "
+    "child keeps serving (and prefetching) with them, so every category evaluated after exp "
+    "in that child is misread"
+)
+
 HOSTILE: tuple[Hostile, ...] = (
     # ------------------------------------------------------------------ time
     Hostile(
-        "loop_in_tanh_forward",
-        "tanh's forward pass is an infinite loop.",
+        "loop_in_tanh_ignoring_signals",
+        "At import it ignores SIGTERM, SIGINT, SIGHUP and SIGALRM; tanh's forward pass is an "
+        "infinite loop.",
         _f("tanh"),
         "error",
-        "the child never answers; it is killed after call_seconds and restarted",
-        (before(TANH_FORWARD, "while True:\n    pass"),),
-        message=("did not finish within",),
-    ),
-    Hostile(
-        "sleep_in_exp_backward",
-        "exp's _backward sleeps for 100 s.",
-        _f("exp"),
-        "error",
-        "the child never answers in time; it is killed after call_seconds",
-        (before(EXP_GRAD, "import time\n\ntime.sleep(100)"),),
-        message=("did not finish within",),
-    ),
-    Hostile(
-        "signals_ignored_loop_in_tanh",
-        "At import it ignores SIGTERM, SIGINT, SIGHUP and SIGALRM; tanh then loops forever.",
-        _f("tanh"),
-        "error",
-        "ignoring catchable signals does not stop SIGKILL: a timeout like any other hang",
+        "the child never answers; it is killed (SIGKILL, which it cannot ignore) after "
+        "call_seconds and restarted",
         (
             at_import(
                 """
@@ -197,6 +188,15 @@ HOSTILE: tuple[Hostile, ...] = (
             ),
             before(TANH_FORWARD, "while True:\n    pass"),
         ),
+        message=("did not finish within",),
+    ),
+    Hostile(
+        "sleep_in_exp_backward",
+        "exp's _backward sleeps for 100 s.",
+        _f("exp"),
+        "error",
+        "the child never answers in time; it is killed after call_seconds",
+        (before(EXP_GRAD, "import time\n\ntime.sleep(100)"),),
         message=("did not finish within",),
     ),
     # ------------------------------------------------------------------ stack and memory
@@ -306,8 +306,9 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
     Hostile(
         "setsid_daemon_in_tanh",
-        "tanh (with a wrong gradient) starts a double-forked setsid daemon that keeps "
-        "overwriting every results.json it can find and stamping a marker file.",
+        "tanh (with a wrong gradient) writes fake results.json files (like "
+        "forge_results_at_import), then starts a double-forked setsid daemon that keeps "
+        "overwriting them and stamping a marker file.",
         _f("tanh"),
         "fail",
         "the gradient is wrong; the daemon is killed with the child's uid when grading ends",
@@ -340,9 +341,10 @@ HOSTILE: tuple[Hostile, ...] = (
                 """
                 import os as _os
                 import threading as _threading
-                import time as _time
 
-                def _later(tag, targets):
+                def _later(tag, targets):  # a function in a class body: import here
+                    import time as _time
+
                     while True:
                         for target in targets + ["@DROP@/marker-" + tag]:
                             try:
@@ -428,7 +430,7 @@ HOSTILE: tuple[Hostile, ...] = (
                 """,
             ),
         ),
-        seconds=40.0,
+        seconds=20.0,
     ),
     # ------------------------------------------------------------------ fake numbers
     Hostile(
@@ -550,8 +552,8 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
     Hostile(
         "patch_builtins_in_exp",
-        "exp's forward replaces builtins hasattr, getattr, isinstance, type, float and "
-        "len with liars (so that the grader's code in the child misreads everything).",
+        "exp's forward replaces builtins hasattr, getattr, isinstance, float and len with "
+        "liars (so that the grader's code in the child misreads everything).",
         _f("exp"),
         "fail",
         "whatever exp breaks in its own process, the other categories must not be affected",
@@ -569,15 +571,7 @@ HOSTILE: tuple[Hostile, ...] = (
                 """,
             ),
         ),
-        bugs=(
-            (
-                "honest",
-                "the child's grader code (grader/evaluate/student.py, grader/ops.py) looks up "
-                "hasattr, getattr, len, float, ... in the live builtins, which the submission "
-                "has replaced; the child keeps serving (and prefetching) with them, so every "
-                "category evaluated after exp in that child is misread",
-            ),
-        ),
+        bugs=(("honest", BUILTINS_BUG), ("honest_score", BUILTINS_BUG)),
     ),
     Hostile(
         "patch_json_and_sys_in_exp",
@@ -643,25 +637,10 @@ HOSTILE: tuple[Hostile, ...] = (
         message=("torch",),
     ),
     Hostile(
-        "forge_results_in_tanh",
-        "tanh (with a wrong gradient) writes a fake results.json to the cwd, to "
-        "/autograder/results/, to any results path in the environment and to the --results "
-        "path it reads from its parents' command lines.",
-        _f("tanh"),
-        "fail",
-        "the gradient is wrong, and whatever it wrote is replaced by the grader's results",
-        (
-            ("import math\n", "import math\n" + FORGE),
-            before(TANH_FORWARD, "_forge('tanh')"),
-            WRONG_TANH,
-        ),
-        message=("gradient", "wrong"),
-        forges=True,
-    ),
-    Hostile(
         "forge_results_at_import",
-        "The class body writes fake results.json files (like forge_results_in_tanh); "
-        "sigmoid has a wrong gradient.",
+        "The class body writes a fake results.json to the cwd, to /autograder/results/, to "
+        "any results path in the environment and to the --results path it reads from its "
+        "parents' command lines; sigmoid has a wrong gradient.",
         _f("sigmoid"),
         "fail",
         "the gradient is wrong, and whatever it wrote is replaced by the grader's results",

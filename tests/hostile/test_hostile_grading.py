@@ -12,10 +12,12 @@ Each entry of ``entries.py`` is graded once, with short limits (``SETTINGS``), a
 * nothing it leaves behind acts after grading: no process of the sandbox's uids and no
   process carrying this run's token survives, and no file in the folders it may write changes
   during a wait after grading;
+* the score is the honest score: the rubric's points of the honest categories (and of the
+  hit ones when they are expected to pass), plus what deep and mlp.* got;
 * the results.json forgers are also run through ``python -m grader gradescope`` (cwd = the
   results folder, made writable by anyone, which is worse than on Gradescope, and the results
   path in the grader's environment): the results file is the grader's, its score is the honest
-  score (the base engine's score minus the hit categories'), and it does not change later.
+  score (and grade()'s), and it does not change later.
 
 Checks that a known grader bug breaks are strict xfails (``Hostile.bugs``).
 """
@@ -39,14 +41,12 @@ from typing import Any, Optional
 import pytest
 
 from grader.ops import OP_CATEGORIES
-from tests.catalogue.bugs import BASE
 from tests.hostile.entries import HOSTILE, Hostile, materialize
 
-ROOT = Path(__file__).resolve().parents[2]
 SETTINGS: dict[str, Any] = {"call_seconds": 1.0, "total_seconds": 60.0, "budget": 4}
 RUBRIC = "call_seconds = 1.0\ntotal_seconds = 60.0\nbudget = 4\n"
 HONEST = ("api", *OP_CATEGORIES, "reuse", "graph")  # mlp.* are missing, deep fails in the base
-LATER_SECONDS = 1.0  # background writers stamp every 0.2 s: a survivor would show in 1 s
+LATER_SECONDS = 0.7  # background writers stamp every 0.2 s: a survivor would show by then
 OUTPUT_CHARS = 66_000  # the sandbox keeps 64,000 bytes of output, plus the "cut" line
 CLI_SECONDS = 60.0  # bound on one `python -m grader ...` run (it starts torch too)
 GRADER_TRACE = re.compile(r'File "[^"]*grader/|Traceback \(most recent call last\)')
@@ -87,10 +87,10 @@ class Workspace:
 
     sources: Path
     shared: Path
+    rubric: Path  # SETTINGS as a rubric file, for the command line
     token: str
     graded: dict[str, Graded] = field(default_factory=dict)
     cli: dict[str, dict[str, Any]] = field(default_factory=dict)
-    base: Any = None
     autograder_existed: bool = field(default_factory=lambda: Path("/autograder").exists())
 
     def drop(self, name: str) -> Path:
@@ -113,8 +113,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     shared.chmod(0o755)
     rubric = tmp_path_factory.mktemp("rubric") / "rubric.toml"
     rubric.write_text(RUBRIC)
-    space = Workspace(tmp_path_factory.mktemp("hostile"), shared, f"hostile{uuid.uuid4().hex}")
-    space.cli["rubric"] = {"path": rubric}
+    token = f"hostile{uuid.uuid4().hex}"
+    space = Workspace(tmp_path_factory.mktemp("hostile"), shared, rubric, token)
     try:
         yield space
     finally:
@@ -135,15 +135,6 @@ def _grade(entry: Hostile, space: Workspace) -> Graded:
         graded.survivors = survivors(space.token, os.getpid())
         space.graded[entry.name] = graded
     return space.graded[entry.name]
-
-
-def _base(space: Workspace) -> Any:
-    """The unmodified base engine's report: the honest score is computed from it."""
-    if space.base is None:
-        from grader import grade
-
-        space.base = grade(BASE, **SETTINGS)
-    return space.base
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -261,14 +252,15 @@ def test_honest_categories_pass(entry: Hostile, workspace: Workspace) -> None:
 @pytest.mark.parametrize("entry", _params("honest_score", [e for e in HOSTILE if e.hit]))
 def test_score_is_the_honest_score(entry: Hostile, workspace: Workspace) -> None:
     report = _grade(entry, workspace).report
-    assert report.score == honest_score(entry, workspace)
+    assert report.score == honest_score(entry, report)
 
 
-def honest_score(entry: Hostile, space: Workspace) -> float:
-    """The base engine's score, less the points of the hit categories unless they pass."""
-    base = _base(space)
-    lost = sum(base.category(c).score for c in entry.hit) if entry.expect != "pass" else 0.0
-    return base.score - lost
+def honest_score(entry: Hostile, report: Any) -> float:
+    """The rubric's points for the honest categories, plus whatever the others (deep, mlp.*,
+    untouched by the hostility) got: the score the engine earns if nothing it did counts."""
+    honest = [c for c in HONEST if c not in entry.hit or entry.expect == "pass"]
+    others = [c for c in report.categories if c.id not in HONEST]
+    return sum(report.category(c).max_score for c in honest) + sum(c.score for c in others)
 
 
 @pytest.mark.parametrize("entry", _params("leftovers"))
@@ -290,23 +282,27 @@ def test_background_writers_ran_while_grading(workspace: Workspace) -> None:
     assert {"marker-fork", "marker-thread"} <= set(seen)
 
 
-def test_flood_output_is_cut(workspace: Workspace) -> None:
+@pytest.mark.parametrize("entry", _params("truncated", [e for e in HOSTILE if e.truncated]))
+def test_flood_output_is_cut(entry: Hostile, workspace: Workspace) -> None:
+    """The flood reaches the report cut to the capture cap, first and last lines kept, and the
+    Gradescope document drops its control characters."""
     from grader.report.gradescope import to_gradescope
 
-    entry = ENTRIES["print_flood_at_import"]
     report = _grade(entry, workspace).report
-    output = report.category("tanh").output
-    assert 1000 < len(output) < OUTPUT_CHARS
-    assert output.startswith("FIRST LINE\n") and "LAST LINE" in output
-    assert "bytes of output cut" in output
+    for category in sorted(entry.hit):
+        output = report.category(category).output
+        assert 1000 < len(output) < OUTPUT_CHARS
+        assert output.startswith("FIRST LINE\n") and "LAST LINE" in output
+        assert "bytes of output cut" in output
     document = json.dumps(to_gradescope(report), allow_nan=False)
     assert "\\u001b" not in document and "\\u0000" not in document
 
 
-def test_snooping_finds_nothing_secret(workspace: Workspace) -> None:
-    """Reading world-readable grader files is allowed (and harmless); the grader's environment
-    is not readable by the sandbox uid."""
-    graded = _grade(ENTRIES["snoop_grader_files_in_sigmoid"], workspace)
+@pytest.mark.parametrize("entry", _params("snoop", [e for e in HOSTILE if e.snoops]))
+def test_snooping_finds_nothing_secret(entry: Hostile, workspace: Workspace) -> None:
+    """Reading world-readable grader files is allowed (and harmless: the verdicts above hold);
+    the grader's environment is not readable by the sandbox uid."""
+    graded = _grade(entry, workspace)
     found = json.loads((graded.drop / "snoop.json").read_text())
     assert any("grader" in name for name in found), found
     if AS_ROOT:
@@ -364,9 +360,9 @@ def run_cli(args: list[str], cwd: Path, env: Optional[dict[str, str]] = None) ->
 @pytest.mark.parametrize("entry", _params("cli", [e for e in HOSTILE if e.expect == "ungradable"]))
 def test_ungradable_exits_with_2(entry: Hostile, workspace: Workspace) -> None:
     path, _ = workspace.source(entry, "cli")
-    rubric = workspace.cli["rubric"]["path"]
     done = run_cli(
-        ["check", str(path), "--format", "json", "--config", str(rubric)], cwd=path.parent
+        ["check", str(path), "--format", "json", "--config", str(workspace.rubric)],
+        cwd=path.parent,
     )
     assert done.returncode == 2, done.stderr[-2000:]
     report = json.loads(done.stdout)
@@ -383,9 +379,8 @@ def _gradescope(entry: Hostile, space: Workspace) -> dict[str, Any]:
         path, drop = space.source(entry, "gradescope")
         results_dir = space.drop(f"{entry.name}-results")  # writable by anyone: worst case
         results = results_dir / "results.json"
-        rubric = space.cli["rubric"]["path"]
         args = ["gradescope", "--submission", str(path.parent), "--results", str(results),
-                "--config", str(rubric)]
+                "--config", str(space.rubric)]
         done = run_cli(args, cwd=results_dir, env={"GRADESCOPE_RESULTS": str(results)})
         text = results.read_text() if results.exists() else ""
         left = {"results": snapshot(results_dir), "drop": snapshot(drop)}
@@ -414,8 +409,8 @@ def test_forged_results_do_not_count(entry: Hostile, workspace: Workspace) -> No
     assert done.seconds < CLI_SECONDS
     document = json.loads(run["text"])
     assert "FORGED" not in run["text"]
-    assert document["score"] == honest_score(entry, workspace)
-    assert document["score"] == _grade(entry, workspace).report.score
+    report = _grade(entry, workspace).report
+    assert document["score"] == honest_score(entry, report) == report.score
     statuses = {t["name"]: t.get("status") for t in document["tests"]}
     assert statuses and all(s in ("passed", "failed") for s in statuses.values()), statuses
     # The forgers did find the real results path (from the grader's command line) and, the
@@ -438,3 +433,11 @@ def test_forged_results_do_not_appear_later(entry: Hostile, workspace: Workspace
     assert run["text_later"] == run["text"]
     assert run["later"] == run["left"]
     assert run["survivors"] == []
+
+
+def test_torch_imported_at_the_top_is_reported(workspace: Workspace) -> None:
+    """The loader's stand-in for torch raises when used, and the report says torch is not
+    available: the student learns why, and never gets torch's answers."""
+    report = _grade(ENTRIES["import_torch_at_top"], workspace).report
+    assert any("torch" in note and "not available" in note for note in report.notes)
+    assert "not available while grading" in report.category("tanh").message
