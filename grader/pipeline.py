@@ -26,7 +26,7 @@ from grader.generate.classics import classic_graphs, diamond_graphs
 from grader.generate.search import draw_examples, find_failure
 from grader.generate.simplify import simplify
 from grader.generate.strategies import graphs, lanes_of, mixed_graphs
-from grader.graph import Graph, Step
+from grader.graph import Graph, Step, to_code
 from grader.ops import OP_CATEGORIES, forms_of
 from grader.results import CategoryResult, Status
 from grader.score.rubric import scored
@@ -336,9 +336,10 @@ class EngineGrader:
     def _verdict(self, category: str, outcome: Outcome) -> CategoryResult:
         if outcome.error is not None:
             status: Status = "missing" if outcome.error.kind == "skipped" else "error"
-            return CategoryResult(
-                category, status, 0, 0, outcome.error.message, output=outcome.error.output
-            )
+            graph = outcome.error.graph
+            code = to_code(graph.lane(0), self.api) if graph is not None else None
+            error = outcome.error
+            return CategoryResult(category, status, 0, 0, error.message, code, output=error.output)
         if outcome.failure is None or self._excused_here(category, outcome.failure):
             return CategoryResult(category, "pass", 0, 0, _PASS.get(category, _PASS["op"]))
         f = outcome.failure

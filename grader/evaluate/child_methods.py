@@ -12,6 +12,7 @@ from grader.evaluate.runner import discovery_result
 from grader.evaluate.student import evaluate
 from grader.graph import Graph
 from grader.load import stubs
+from grader.sandbox.child import restore_builtins
 from grader.sandbox.methods import register
 
 
@@ -26,7 +27,11 @@ def evaluate_graphs(namespace: dict, params: dict) -> list[Any]:
     """Per graph, per lane: every node's value and grad, or where the engine went wrong."""
     api = EngineAPI.from_dict(params["api"])
     cls = namespace[api.class_name]
-    return [evaluate(cls, api, Graph.from_dict(g), bool(params["seed"])) for g in params["graphs"]]
+    answers = []
+    for graph in params["graphs"]:
+        restore_builtins()  # a builtin patched by one graph's op does not reach the next
+        answers.append(evaluate(cls, api, Graph.from_dict(graph), bool(params["seed"])))
+    return answers
 
 
 @register("submission.missing_modules")

@@ -17,11 +17,12 @@ from grader.graph import Graph
 class RunnerError(Exception):
     """The engine could not be run at all for this request (crash, timeout, exit)."""
 
-    def __init__(self, kind: str, message: str, output: str = ""):
+    def __init__(self, kind: str, message: str, output: str = "", graph: Optional[Graph] = None):
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.output = output
+        self.graph = graph  # what the engine was running, when it was running a graph
 
 
 class Runner(Protocol):

@@ -15,6 +15,11 @@ from grader.load import Submission
 from grader.sandbox import Sandbox, SandboxError
 
 _BATCH = 64  # graphs per request when evaluating ahead
+_REQUESTS = {
+    "engine.evaluate": "running the example below",
+    "engine.discover": "looking at your class",
+    "submission.missing_modules": "finishing",
+}
 
 
 class SandboxRunner:
@@ -47,7 +52,10 @@ class SandboxRunner:
         """Per lane, the numbers of every node; each graph evaluated ahead is used once."""
         if (graph, seed) in self._ahead:
             return self._ahead.pop((graph, seed))
-        return self._evaluate_many([graph], seed)[0]
+        try:
+            return self._evaluate_many([graph], seed)[0]
+        except RunnerError as error:
+            raise RunnerError(error.kind, error.message, error.output, graph) from None
 
     def prefetch(self, graphs: list[Graph], seed: bool) -> None:
         """Evaluate many graphs in few requests. If a batch fails (a hang, a crash), its graphs
@@ -92,4 +100,8 @@ class SandboxRunner:
         )
 
     def _where(self, message: str) -> str:
-        return message.replace("submission.py", self.submission.path.name)
+        """The sandbox's message in the student's terms: their file, no request names."""
+        message = message.replace("submission.py", self.submission.path.name)
+        for request, words in _REQUESTS.items():
+            message = message.replace(f"answering the grader's '{request}' request", words)
+        return message.replace("the submission", "your code")

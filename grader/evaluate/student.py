@@ -51,7 +51,15 @@ def _apply(step: Step, nodes: list[Any], api: EngineAPI) -> Any:
 
 
 def number(x: Any) -> Optional[float]:
-    """A plain float for an honest number (int, float, numpy scalar), else None."""
+    """A plain float for an honest number (int, float, numpy scalar), else None. Never raises:
+    an int too large for a float, or an object that lies when converted, is no number."""
+    try:
+        return _number(x)
+    except Exception:  # noqa: BLE001 - whatever the student's object does
+        return None
+
+
+def _number(x: Any) -> Optional[float]:
     if type(x) is float or type(x) is int:
         return float(x)
     if isinstance(x, float):

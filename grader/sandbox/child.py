@@ -43,6 +43,15 @@ _any, _getattr, _hasattr, _memoryview, _list = any, getattr, hasattr, memoryview
 _import_module = importlib.import_module
 _builtins = vars(sys.modules["builtins"])
 _pristine_builtins = dict(_builtins)
+_loaded_builtins: dict = {}  # the builtins as the submission left them after loading
+
+
+def restore_builtins() -> None:
+    """Undo what the submission's ops did to builtins since it was loaded: a handler calls this
+    before each independent piece of work, so a patch made in one op stays with that op."""
+    if _loaded_builtins:
+        _builtins.clear()
+        _builtins.update(_loaded_builtins)
 
 
 def _setup(config: dict) -> list[str]:
@@ -321,6 +330,8 @@ class Session:
             exec(code, self.namespace)
         except BaseException as exc:
             error = self.describe(exc)
+        _loaded_builtins.clear()
+        _loaded_builtins.update(_builtins)
         self.blocker.hide()
         attempts = self.blocker.attempts
         notes = [f"the submission tried to import {n}, which is blocked" for n in attempts]

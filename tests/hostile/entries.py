@@ -105,7 +105,7 @@ WRONG_SIGMOID = (SIGMOID_GRAD, "            self.grad += s * out.grad\n")
 
 # Fake results: every place a forger could guess. Any error is swallowed, so the op itself
 # goes on (with its wrong gradient). What it tried is logged to @DROP@ for the test to read.
-FORGE = '''
+FORGE = """
 def _forge(tag):
     import json as _json
     import os as _os
@@ -138,12 +138,12 @@ def _forge(tag):
     except OSError:
         pass
     return targets
-'''
+"""
 
 # A double-forked, setsid daemon (it leaves the process group and the session) that, every
 # 0.2 s for ever, overwrites every results.json the forger found and stamps a marker file. It
 # execs a shell so that its command line carries @TOKEN@.
-DAEMON = '''
+DAEMON = """
 def _daemon(tag, targets):
     import os as _os
 
@@ -158,15 +158,8 @@ def _daemon(tag, targets):
         finally:
             _os._exit(0)
     _os.wait()
-'''
+"""
 
-
-BUILTINS_BUG = (
-    "the child's grader code (grader/evaluate/student.py, grader/ops.py) looks up hasattr, "
-    "getattr, len, float, ... in the live builtins, which the submission has replaced; the "
-    "child keeps serving (and prefetching) with them, so every category evaluated after exp "
-    "in that child is misread"
-)
 
 HOSTILE: tuple[Hostile, ...] = (
     # ------------------------------------------------------------------ time
@@ -523,14 +516,6 @@ HOSTILE: tuple[Hostile, ...] = (
         "a value that is no float is a wrong answer (like the object above), and reading it "
         "must neither hang nor crash the grader",
         ((POW_FORWARD, '        out = Value(7**100_000, (self,), f"**{other}")\n'),),
-        bugs=(
-            (
-                "status",
-                "grader/evaluate/student.py number(): float(x) of a huge int raises "
-                "OverflowError outside the lane's try, so the whole request crashes: pow is "
-                "'error' with a bare 'OverflowError: int too large to convert to float'",
-            ),
-        ),
     ),
     Hostile(
         "nan_from_exp",
@@ -571,7 +556,6 @@ HOSTILE: tuple[Hostile, ...] = (
                 """,
             ),
         ),
-        bugs=(("honest", BUILTINS_BUG), ("honest_score", BUILTINS_BUG)),
     ),
     Hostile(
         "patch_json_and_sys_in_exp",

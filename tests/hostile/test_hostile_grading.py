@@ -43,8 +43,8 @@ import pytest
 from grader.ops import OP_CATEGORIES
 from tests.hostile.entries import HOSTILE, Hostile, materialize
 
-SETTINGS: dict[str, Any] = {"call_seconds": 1.0, "total_seconds": 60.0, "budget": 4}
-RUBRIC = "call_seconds = 1.0\ntotal_seconds = 60.0\nbudget = 4\n"
+SETTINGS: dict[str, Any] = {"call_seconds": 1.0, "total_seconds": 60.0, "budget": 2}
+RUBRIC = "call_seconds = 1.0\ntotal_seconds = 60.0\nbudget = 2\n"
 HONEST = ("api", *OP_CATEGORIES, "reuse", "graph")  # mlp.* are missing, deep fails in the base
 LATER_SECONDS = 0.7  # background writers stamp every 0.2 s: a survivor would show by then
 OUTPUT_CHARS = 66_000  # the sandbox keeps 64,000 bytes of output, plus the "cut" line
@@ -211,8 +211,10 @@ def test_hostile_categories_get_the_expected_status(entry: Hostile, workspace: W
     got = {c: report.category(c).status for c in sorted(entry.hit)}
     assert got == dict.fromkeys(sorted(entry.hit), entry.expect), (
         f"{entry.name} ({entry.why}): "
-        + "; ".join(f"{c}: {report.category(c).status}: {report.category(c).message}"
-                    for c in sorted(entry.hit))
+        + "; ".join(
+            f"{c}: {report.category(c).status}: {report.category(c).message}"
+            for c in sorted(entry.hit)
+        )
     )
 
 
@@ -318,8 +320,10 @@ def test_forgers_never_reach_the_grader_outside_the_sandbox(workspace: Workspace
         for log in drop.glob("forge-*.json"):
             tried = json.loads(log.read_text())["tried"]
             for target, outcome in tried.items():
-                assert outcome != "written" or not os.path.isabs(target) or (
-                    target.startswith(str(workspace.shared))
+                assert (
+                    outcome != "written"
+                    or not os.path.isabs(target)
+                    or (target.startswith(str(workspace.shared)))
                 ), (entry.name, target, outcome)
     if not workspace.autograder_existed:
         assert not Path("/autograder").exists()
@@ -379,8 +383,15 @@ def _gradescope(entry: Hostile, space: Workspace) -> dict[str, Any]:
         path, drop = space.source(entry, "gradescope")
         results_dir = space.drop(f"{entry.name}-results")  # writable by anyone: worst case
         results = results_dir / "results.json"
-        args = ["gradescope", "--submission", str(path.parent), "--results", str(results),
-                "--config", str(space.rubric)]
+        args = [
+            "gradescope",
+            "--submission",
+            str(path.parent),
+            "--results",
+            str(results),
+            "--config",
+            str(space.rubric),
+        ]
         done = run_cli(args, cwd=results_dir, env={"GRADESCOPE_RESULTS": str(results)})
         text = results.read_text() if results.exists() else ""
         left = {"results": snapshot(results_dir), "drop": snapshot(drop)}
