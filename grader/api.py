@@ -9,7 +9,7 @@ from typing import Any, Optional, Union
 
 from grader.config import Config, load_config
 from grader.discover.api import EngineAPI
-from grader.evaluate.oracle_process import LocalOracle, OracleProcess
+from grader.evaluate.oracle_process import LocalOracle, OracleProcess, serving
 from grader.evaluate.runner import InProcessRunner, Runner
 from grader.results import Report
 
@@ -80,7 +80,8 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
     """Grade a submission (.py, .ipynb or folder), its code confined to a sandboxed child."""
     oracle = OracleProcess()  # first: it imports torch while the rest gets ready
     try:
-        return _grade_file(path, config or load_config(**settings), oracle)
+        with serving(oracle):
+            return _grade_file(path, config or load_config(**settings), oracle)
     finally:
         oracle.close()
 

@@ -35,7 +35,7 @@ class Config:
     """Everything that decides a grade besides the submission itself."""
 
     seed: int = 0
-    budget: int = 12  # Hypothesis examples per check; each carries `lanes` input sets
+    budget: int = 10  # Hypothesis examples per check; each carries `lanes` input sets
     lanes: int = 16
     deep_steps: int = 5000
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))

@@ -108,12 +108,12 @@ class EngineGrader:
         checks += [self._context(c, sorted(set(present) - {c})) for c in present]
         checks += [self._mechanics(present), self._reuse(present), self._graph(present)]
         graphs_ahead: list[Graph] = []
-        for check in checks:
+        for check in [*checks, self._deep(present)]:
             if check.strategy is not None:
                 self.plan[check.key] = self._draw(check)
-            graphs_ahead += check.classics + self.plan.get(check.key, [])
-        graphs_ahead += self._deep(present).classics
-        self.oracle.prefetch(graphs_ahead)
+            drawn = check.classics + self.plan.get(check.key, [])
+            self.oracle.prefetch(drawn)  # torch starts on them while the rest is drawn
+            graphs_ahead += drawn
         try:
             self.seed_output = self._output_unseeded(self._single())
         except RunnerError:

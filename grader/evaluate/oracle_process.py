@@ -8,12 +8,19 @@ code, so the pipe carries pickles (the untrusted child never speaks to this proc
 
 from __future__ import annotations
 
+import importlib
 import pickle
+import queue
 import struct
 import subprocess
 import sys
+import threading
 from collections import deque
-from typing import IO, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import IO, Any, Callable, Optional, Union, cast
 
 from grader.graph import Graph
 
@@ -44,7 +51,10 @@ class LocalOracle:
 
 
 class OracleProcess:
-    """torch in a child process of ours; answers are cached by graph."""
+    """torch in a child process of ours; a reader thread collects its answers by graph.
+
+    The thread keeps the answer pipe drained, so queuing many requests cannot deadlock.
+    """
 
     def __init__(self) -> None:
         self._proc = subprocess.Popen(
@@ -52,39 +62,119 @@ class OracleProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
-        self._pending: deque[list[Graph]] = deque()
+        self._sent: deque[Union[list[Graph], _Call]] = deque()
         self._cache: dict[Graph, Expected] = {}
+        self._ready = threading.Condition()
+        self._stopped = False
+        self._outbox: queue.SimpleQueue[Union[list[Graph], _Call, None]] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._read_answers, daemon=True)
+        self._writer = threading.Thread(target=self._write_requests, daemon=True)
+        self._reader.start()
+        self._writer.start()
 
     def prefetch(self, graphs: list[Graph]) -> None:
-        """Queue graphs now; their answers are read when first needed."""
+        """Queue graphs now, without waiting (the process reads nothing until torch is in);
+        their answers arrive in the background."""
         if graphs:
-            assert self._proc.stdin is not None
-            _send(self._proc.stdin, graphs)
-            self._pending.append(graphs)
+            with self._ready:
+                self._sent.append(graphs)
+            self._outbox.put(graphs)
+
+    def call(self, target: str, *args: Any) -> Any:
+        """Run ``module:function(*args)`` in the oracle process (torch work of other stages)."""
+        slot = _Call(target, args)
+        with self._ready:
+            self._sent.append(slot)
+        self._outbox.put(slot)
+        with self._ready:
+            self._ready.wait_for(lambda: slot.done or self._stopped)
+        if not slot.done:
+            raise RuntimeError("the torch oracle process stopped unexpectedly")
+        return slot.result
 
     def expected(self, graph: Graph) -> Expected:
-        while graph not in self._cache and self._pending:
-            self._receive()
-        if graph not in self._cache:
+        with self._ready:
+            queued = graph in self._cache or any(
+                isinstance(batch, list) and graph in batch for batch in self._sent
+            )
+        if not queued:
             self.prefetch([graph])
-            self._receive()
-        return self._cache[graph]
+        with self._ready:
+            self._ready.wait_for(lambda: graph in self._cache or self._stopped)
+            if graph not in self._cache:
+                raise RuntimeError("the torch oracle process stopped unexpectedly")
+            return self._cache[graph]
 
     def close(self) -> None:
         """Stop the process at once: it holds nothing worth a clean shutdown of torch."""
+        self._outbox.put(None)
         self._proc.kill()
         self._proc.wait()
+        self._reader.join(timeout=5)
+        self._writer.join(timeout=5)
         for stream in (self._proc.stdin, self._proc.stdout):
             if stream is not None:
                 stream.close()
 
-    def _receive(self) -> None:
+    def _write_requests(self) -> None:
+        assert self._proc.stdin is not None
+        while (request := self._outbox.get()) is not None:
+            message = (request.target, request.args) if isinstance(request, _Call) else request
+            try:
+                _send(self._proc.stdin, message)
+            except (BrokenPipeError, ValueError):  # the process is gone; the reader says so
+                return
+
+    def _read_answers(self) -> None:
         assert self._proc.stdout is not None
-        graphs = self._pending.popleft()
-        answers = _read(self._proc.stdout)
-        if answers is None:
-            raise RuntimeError("the torch oracle process stopped unexpectedly")
-        self._cache.update(zip(graphs, answers))
+        while (answers := _read(self._proc.stdout)) is not None:
+            with self._ready:
+                request = self._sent.popleft()
+                if isinstance(request, _Call):
+                    request.result, request.done = answers, True
+                else:
+                    self._cache.update(zip(request, answers))
+                self._ready.notify_all()
+        with self._ready:
+            self._stopped = True
+            self._ready.notify_all()
+
+
+@dataclass
+class _Call:
+    """A request to run a function in the oracle process, and its answer."""
+
+    target: str
+    args: tuple[Any, ...]
+    done: bool = False
+    result: Any = None
+
+
+_current: ContextVar[Optional[OracleProcess]] = ContextVar("oracle", default=None)
+
+
+@contextmanager
+def serving(oracle: OracleProcess) -> Iterator[None]:
+    """Within this block, ``in_oracle`` runs torch work in ``oracle``."""
+    token = _current.set(oracle)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def in_oracle(target: str, *args: Any) -> Any:
+    """Call ``module:function(*args)``, in the oracle process when a grade has one (so this
+    process never imports torch), else here."""
+    oracle = _current.get()
+    if oracle is not None:
+        return oracle.call(target, *args)
+    return _resolve(target)(*args)
+
+
+def _resolve(target: str) -> Callable[..., Any]:
+    module, _, name = target.partition(":")
+    return cast(Callable[..., Any], getattr(importlib.import_module(module), name))
 
 
 def _send(stream: IO[bytes], data: Any) -> None:
@@ -105,8 +195,12 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """The oracle process: answer each batch of graphs with their (values, grads)."""
     from grader.evaluate import oracle
 
-    while (graphs := _read(requests)) is not None:
-        _send(answers, [oracle.expected(graph) for graph in graphs])
+    while (request := _read(requests)) is not None:
+        if isinstance(request, tuple):  # (target, args): a call
+            target, args = request
+            _send(answers, _resolve(target)(*args))
+        else:
+            _send(answers, [oracle.expected(graph) for graph in request])
 
 
 if __name__ == "__main__":
