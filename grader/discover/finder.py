@@ -101,7 +101,8 @@ def _construct(cls: type) -> Any:
         ) from None
 
 
-def _attributes(obj: Any) -> dict[str, Any]:
+def attributes(obj: Any) -> dict[str, Any]:
+    """An object's attributes by name: its __slots__ (all classes) and its __dict__."""
     found: dict[str, Any] = {}
     for klass in type(obj).__mro__:
         for slot in getattr(klass, "__slots__", ()) or ():
@@ -129,7 +130,7 @@ def _pick(attributes: dict[str, Any], preferred: tuple[str, ...], target: float)
 
 
 def _find_data(probe: Any) -> str:
-    name = _pick(_attributes(probe), DATA_NAMES, _PROBE)
+    name = _pick(attributes(probe), DATA_NAMES, _PROBE)
     if name is None:
         raise DiscoveryError(
             f"{type(probe).__name__}({_PROBE}) does not keep {_PROBE} in any attribute "
@@ -139,7 +140,7 @@ def _find_data(probe: Any) -> str:
 
 
 def _find_grad(probe: Any) -> str:
-    name = _pick(_attributes(probe), GRAD_NAMES, 0.0)
+    name = _pick(attributes(probe), GRAD_NAMES, 0.0)
     if name is None:
         raise DiscoveryError(
             f"A new {type(probe).__name__} has no gradient attribute equal to 0 "

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from grader.discover.api import EngineAPI
+from grader.discover.finder import attributes
 from grader.evaluate.student import number
 from grader.mlp.adapter import corrected_engine
 from grader.sandbox.methods import register
@@ -258,16 +259,6 @@ def _net(rows: list[list[tuple[Any, list[Any], Any]]], plist: list[Any], source:
     return Net(objs, layers, neurons_or_none, source, params, shared, names)
 
 
-def _attributes(obj: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for klass in type(obj).__mro__:
-        for slot in getattr(klass, "__slots__", ()) or ():
-            if isinstance(slot, str) and hasattr(obj, slot):
-                found[slot] = getattr(obj, slot)
-    found.update(getattr(obj, "__dict__", {}) or {})
-    return found
-
-
 def _pick(candidates: dict[str, Any], preferred: tuple[str, ...]) -> tuple[str, Any]:
     """(name, value) of the preferred candidate, else of the only one, else ("", None)."""
     for name in preferred:
@@ -289,7 +280,7 @@ def _walk(model: Any, cls: type) -> Optional[tuple[list[list[tuple[Any, list[Any
             return None
         row = []
         for neuron in neurons:
-            attrs = _attributes(neuron)
+            attrs = attributes(neuron)
             lists = {k: v for k, v in attrs.items()
                      if isinstance(v, (list, tuple)) and v and all(isinstance(e, cls) for e in v)}
             names["w"], w = _pick(lists, WEIGHT_NAMES)
@@ -307,7 +298,7 @@ def _objects(obj: Any, cls: type, preferred: tuple[str, ...]) -> tuple[str, Opti
     """The one list attribute holding callable objects (layers of a model, neurons of a layer)."""
     lists = {
         k: v
-        for k, v in _attributes(obj).items()
+        for k, v in attributes(obj).items()
         if isinstance(v, (list, tuple)) and v
         and all(callable(e) and not isinstance(e, (cls, type)) for e in v)
     }
