@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+
 from grader.evaluate import oracle
 from grader.evaluate.oracle_process import OracleProcess, in_oracle, serving
 from grader.generate.search import draw_examples
