@@ -11,7 +11,7 @@ from grader.config import Config, load_config
 from grader.discover.api import EngineAPI
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess, serving
 from grader.evaluate.runner import InProcessRunner, Runner
-from grader.results import Report
+from grader.results import CategoryResult, Report
 
 
 def check(
@@ -69,11 +69,16 @@ def grade_runner(
 
 
 def ungradable(message: str, config: Config, submission: Optional[str] = None) -> Report:
-    """A score of 0 with the reason, for a submission that cannot be run at all."""
-    max_score = sum(config.weights.values())
-    return Report(
-        0.0, max_score, [], notes=[message], seed=config.seed, submission=submission, gradable=False
-    )
+    """A score of 0 with the reason, for a submission that cannot be run at all: every
+    category is listed (an autograder's table stays complete), none graded."""
+    note = "Not graded: your submission could not be loaded (see above)."
+    categories = [
+        CategoryResult(category, "error", 0.0, float(weight), note)
+        for category, weight in config.weights.items()
+    ]
+    max_score = sum(c.max_score for c in categories)
+    return Report(0.0, max_score, categories, notes=[message], seed=config.seed,
+                  submission=submission, gradable=False)
 
 
 def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: Any) -> Report:

@@ -204,7 +204,8 @@ def test_grading_returns_in_time(entry: Hostile, workspace: Workspace) -> None:
 def test_hostile_categories_get_the_expected_status(entry: Hostile, workspace: Workspace) -> None:
     report = _grade(entry, workspace).report
     if entry.expect == "ungradable":
-        assert not report.gradable and report.categories == []
+        assert not report.gradable and report.score == 0
+        assert all(c.status == "error" and c.score == 0 for c in report.categories)
         assert report.score == 0
         return
     assert report.gradable, report.notes
