@@ -10,11 +10,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 ENGINE_WEIGHTS: dict[str, float] = {
     "api": 3, "add": 4, "radd": 2, "sub": 3, "rsub": 2, "mul": 4, "rmul": 2, "neg": 2,
     "truediv": 3, "rtruediv": 2, "pow": 4, "exp": 3, "log": 3, "tanh": 4, "sigmoid": 3,
@@ -65,6 +60,10 @@ def load_config(path: Optional[Path] = None, **overrides: Any) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
