@@ -1,12 +1,17 @@
 """The grading pipeline for the engine: which graphs are checked, in which order, and why.
 
+0. Every check of a grade in which everything passes is drawn up front; its graphs go to the
+   torch oracle (its own process) and to the student's engine (the sandbox) in batches.
 1. ``api``: leaves only (a Value holds its number, a fresh grad is 0, backward seeds 1).
 2. Every op category alone: one op on leaves (operands may coincide, so ``x * x`` is alone).
-3. Every op that passed alone, in context: surrounded by the ops that are still trusted, its
+3. The mechanics of backward(), with primitive ops: a bug there (no visited set, wrong order)
+   that a model of it reproduces is charged once, to ``reuse`` or ``graph``, and ops are then
+   judged alone, since every op would fail in context.
+4. Every op that passed alone, in context: surrounded by the ops that are still trusted, its
    result consumed more than once. A category that fails is no longer trusted, and the others
    that failed are checked again without it, so one broken op costs points once.
-4. ``reuse`` and ``graph``: shared nodes and random mixed graphs of the ops that passed.
-5. ``deep``: a long chain, for the topological sort.
+5. ``reuse`` and ``graph``: shared nodes and random mixed graphs of the ops that passed.
+6. ``deep``: a long chain, for the topological sort.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from grader.generate.search import draw_examples, find_failure
 from grader.generate.simplify import simplify
 from grader.generate.strategies import graphs, lanes_of, mixed_graphs
 from grader.graph import Graph, Step, to_code
-from grader.ops import OP_CATEGORIES, forms_of
+from grader.ops import OP_CATEGORIES, OPS, forms_of
 from grader.results import CategoryResult, Status
 from grader.score.rubric import scored
 
@@ -391,8 +396,6 @@ def _not_implemented(failure: Failure) -> bool:
 
 
 def _category(form: str) -> str:
-    from grader.ops import OPS
-
     return OPS[form].category
 
 
