@@ -54,8 +54,13 @@ def load_config(path: Optional[Path] = None, **overrides: Any) -> Config:
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(f"Unknown rubric settings: {', '.join(unknown)}.")
+    weights = dict(values.get("weights", {}))
+    typos = sorted(set(weights) - set(DEFAULT_WEIGHTS))
+    if typos:
+        known = ", ".join(DEFAULT_WEIGHTS)
+        raise ConfigError(f"Unknown categories in [weights]: {', '.join(typos)}. Known: {known}.")
     config = Config(**{k: v for k, v in values.items() if k != "weights"})
-    config.weights.update(values.get("weights", {}))
+    config.weights.update(weights)
     return config
 
 

@@ -142,3 +142,16 @@ def test_shipped_buggy_student_is_blamed_once_per_bug() -> None:
     report = grade(ROOT / "examples" / "buggy_student")
     assert report.failed() == ["exp", "tanh", "mlp.params"]
     assert "corrected engine" in report.category("mlp.grad").message
+
+
+def test_rubric_refuses_unknown_settings_and_categories(tmp_path: Path) -> None:
+    from grader.config import ConfigError, load_config
+
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text('budget = 4\n[weights]\ntanh = 7\n"mlp.train" = 0\n')
+    config = load_config(rubric)
+    assert (config.budget, config.weight("tanh"), config.weight("mlp.train")) == (4, 7, 0)
+    rubric.write_text("[weights]\ntahn = 7\n")
+    with pytest.raises(ConfigError, match="tahn"):
+        load_config(rubric)
+    assert main(["check", str(BUGGY), "--config", str(rubric)]) == 2
