@@ -57,8 +57,8 @@ def load_config(path: Optional[Path] = None, **overrides: Any) -> Config:
     weights = dict(values.get("weights", {}))
     typos = sorted(set(weights) - set(DEFAULT_WEIGHTS))
     if typos:
-        known = ", ".join(DEFAULT_WEIGHTS)
-        raise ConfigError(f"Unknown categories in [weights]: {', '.join(typos)}. Known: {known}.")
+        ids = ", ".join(DEFAULT_WEIGHTS)
+        raise ConfigError(f"Unknown categories in [weights]: {', '.join(typos)}. Known: {ids}.")
     config = Config(**{k: v for k, v in values.items() if k != "weights"})
     config.weights.update(weights)
     return config
