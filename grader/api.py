@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -30,8 +31,7 @@ def check(
         module = sys.modules.get(value_class.__module__)
         namespace = dict(vars(module)) if module is not None else {}
     namespace = {**namespace, value_class.__name__: value_class}
-    if "class_name" not in config.names:
-        config.names["class_name"] = value_class.__name__
+    config = replace(config, names={"class_name": value_class.__name__, **config.names})
     runner = InProcessRunner(namespace)
     return grade_runner(runner, config, LocalOracle(), submission=value_class.__name__)
 

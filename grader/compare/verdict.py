@@ -40,7 +40,7 @@ def compare_lane(
     """Values in forward order first, then gradients from the output back to the leaves."""
     if isinstance(got, dict) and isinstance(got.get("error"), dict):
         return Mismatch(lane, "error", error=got["error"])
-    if not _well_formed(got, len(values)):
+    if not well_formed(got, len(values)):
         return Mismatch(lane, "malformed")
     for node, (want, have) in enumerate(zip(values, got["values"])):
         if not close(have, float(want)):
@@ -52,7 +52,8 @@ def compare_lane(
     return None
 
 
-def _well_formed(got: Any, n_nodes: int) -> bool:
+def well_formed(got: Any, n_nodes: int) -> bool:
+    """One lane's answer: values and grads, each ``n_nodes`` plain numbers (or None)."""
     if not isinstance(got, dict):
         return False
     lists = [got.get("values"), got.get("grads")]

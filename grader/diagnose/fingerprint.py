@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from grader.compare.tolerance import close
+from grader.compare.verdict import well_formed
 from grader.diagnose.models import (
     MODELS,
     BugModel,
@@ -38,7 +39,7 @@ def fingerprint(graph: Graph, got: list[dict[str, Any]]) -> list[BugModel]:
     for inputs, entry in zip(graph.inputs, got):
         if isinstance(entry, dict) and "error" in entry:
             continue
-        if not _well_formed(entry, graph.n_nodes):
+        if not well_formed(entry, graph.n_nodes):
             return []
         lanes.append((inputs, entry))
     if not lanes:
@@ -134,13 +135,3 @@ class _Matcher:
 
 def _agree(got: list[Optional[float]], model: list[float], index: tuple[int, ...]) -> bool:
     return all(close(got[node], model[p]) for node, p in enumerate(index))
-
-
-def _well_formed(entry: Any, n_nodes: int) -> bool:
-    """Two lists of ``n_nodes`` numbers (a missing one may be None)."""
-    return isinstance(entry, dict) and all(
-        isinstance(xs, list)
-        and len(xs) == n_nodes
-        and all(x is None or isinstance(x, (int, float)) for x in xs)
-        for xs in (entry.get("values"), entry.get("grads"))
-    )

@@ -155,3 +155,12 @@ def test_rubric_refuses_unknown_settings_and_categories(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="tahn"):
         load_config(rubric)
     assert main(["check", str(BUGGY), "--config", str(rubric)]) == 2
+
+
+def test_check_leaves_the_callers_config_alone() -> None:
+    from grader.config import load_config
+    from reference.engine import Value
+
+    config = load_config()
+    check(Value, config)
+    assert config.names == {}  # a later check of another class must not inherit "Value"
