@@ -39,6 +39,7 @@ class Config:
     total_seconds: float = 300.0
     memory_mb: int = 2048
     execute_all: bool = False
+    mlp_call: str = ""  # how to build the network, e.g. "Net({nin}, {nouts}, act='relu')"
 
     def weight(self, category: str) -> float:
         return float(self.weights.get(category, 0.0))

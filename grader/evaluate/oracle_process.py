@@ -28,6 +28,36 @@ Expected = tuple[Any, Any]  # (values, grads), numpy arrays of shape (n_nodes, n
 _HEADER = struct.Struct("!Q")
 
 
+# -- network requests (grader/mlp): a request that fails is answered with an error --------
+
+
+class OracleError(Exception):
+    """A call in the oracle process raised; the process goes on serving."""
+
+
+@dataclass
+class _Failed:
+    """The answer to a call that raised: its type and message."""
+
+    message: str
+
+
+def _answer(target: str, args: tuple[Any, ...]) -> Any:
+    try:
+        return _resolve(target)(*args)
+    except Exception as error:  # noqa: BLE001 - any failure becomes the caller's OracleError
+        return _Failed(f"{type(error).__name__}: {str(error)[:300]}")
+
+
+def _result(answer: Any) -> Any:
+    if isinstance(answer, _Failed):
+        raise OracleError(answer.message)
+    return answer
+
+
+# -- end of network requests ----------------------------------------------------------------
+
+
 class LocalOracle:
     """torch in this process (for ``check(Value)`` in a notebook)."""
 
@@ -90,7 +120,7 @@ class OracleProcess:
             self._ready.wait_for(lambda: slot.done or self._stopped)
         if not slot.done:
             raise RuntimeError("the torch oracle process stopped unexpectedly")
-        return slot.result
+        return _result(slot.result)
 
     def expected(self, graph: Graph) -> Expected:
         with self._ready:
@@ -169,7 +199,7 @@ def in_oracle(target: str, *args: Any) -> Any:
     oracle = _current.get()
     if oracle is not None:
         return oracle.call(target, *args)
-    return _resolve(target)(*args)
+    return _result(_answer(target, args))
 
 
 def _resolve(target: str) -> Callable[..., Any]:
@@ -198,10 +228,11 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     while (request := _read(requests)) is not None:
         if isinstance(request, tuple):  # (target, args): a call
             target, args = request
-            _send(answers, _resolve(target)(*args))
+            _send(answers, _answer(target, args))
         else:
             _send(answers, [oracle.expected(graph) for graph in request])
 
 
-if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+if __name__ == "__main__":  # served by the module proper, so its errors unpickle as ours
+    importlib.import_module("grader.evaluate.oracle_process").serve(
+        sys.stdin.buffer, sys.stdout.buffer)

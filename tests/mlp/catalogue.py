@@ -157,10 +157,10 @@ BUGGY: tuple[Entry, ...] = (
           hints={"mlp.train": "Every weight starts at 0"}),
     Entry("parameters_are_copies", "Neuron.parameters() returns fresh copies of its Values, "
           "so the training loop updates numbers the network never uses.", "tanh_linear",
-          _verdicts(params="fail", train="fail"),
+          _verdicts(params="fail"),
           (("        return self.w + [self.b]\n",
             "        return [Value(p.data) for p in self.w + [self.b]]\n"),),
-          hints={"mlp.params": "not copies", "mlp.train": "returns copies"}),
+          hints={"mlp.params": "not copies"}),
     Entry("layers_detached", "Hidden layers' outputs are turned into floats before the next "
           "layer: no gradient reaches the hidden layers.", "tanh_linear",
           _verdicts(grad="fail"),
