@@ -162,7 +162,9 @@ class Checks:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def net_text(self, k: int) -> str:
+    def net_text(self, k: int, full: bool = False) -> str:
+        """The constructor call that built the network (the extra arguments cut short unless
+        ``full``, for code)."""
         shape = SHAPES[k]
         name = self.found.get("mlp") or "MLP"
         call = self.found.get("call") or "nin_nouts"
@@ -171,7 +173,9 @@ class Checks:
             return call.format(nin=shape.nin, nouts=list(shape.nouts), sizes=shape.sizes,
                                hidden=list(shape.nouts[:-1]), nout=shape.nouts[-1])
         extra = self.found.get("extra") or ""
-        parts = [repr(a) for a in args] + ([extra] if extra and len(extra) < 60 else [])
+        if len(extra) > 60 and not full:
+            extra = extra[:50] + " ..."
+        parts = [repr(a) for a in args] + ([extra] if extra else [])
         return f"{name}({', '.join(parts)})"
 
     def run_text(self, x: Any) -> str:
@@ -197,7 +201,7 @@ class Checks:
     def setup(self, k: int, weights: bool = True) -> list[str]:
         """Code that builds the network and gives its Values the grader's numbers."""
         lines = ["import random", f"random.seed({self.config.seed})",
-                 f"model = {self.net_text(k)}"]
+                 f"model = {self.net_text(k, full=True)}"]
         st = self.structure(k)
         if not weights or "error" in st:
             return lines
@@ -577,6 +581,11 @@ class Checks:
                 got=f"p.{self.api.grad_attr} == {fb.fmt(reply['after_zero'][first])} for "
                     f"{self._place(0, first)}",
                 hint=fb.zero_grad_hint(reply, owned, bad, look.layout), counterexample=code)
+        if "fresh_error" in reply:
+            self.zero_grad_ok = False
+            failure = self.crash(0, {"error": reply["fresh_error"]}, code.splitlines())
+            failure.message = f"After model.{name}(), {failure.message}"
+            return failure
         mismatch = self._after_zero(owned, reply["grads"]) if fresh else None
         if mismatch is not None:
             self.zero_grad_ok = False
@@ -615,6 +624,7 @@ class Checks:
         from a start the grader chooses; the parent recomputes both losses."""
         look = self.look(0)
         acts = look.model.match.acts if look.model is not None else None
+        acts = self._output_act(acts)
         ys = targets(acts)
         baseline = _mean_loss(ys)
         owned = lay.roles(look.layout) if look.layout is not None else list(range(self.count(0)))
@@ -644,7 +654,7 @@ class Checks:
                     return failure
                 if start is None and n == 0:
                     starts.append(reply["start"])
-                first, last = self._losses(look, reply, ys)
+                first, last = self._losses(look, acts, reply, ys)
                 if first is None or last is None:
                     continue
                 if last <= TRAIN_TARGET * min(first, baseline):
@@ -653,13 +663,26 @@ class Checks:
                     best = (last, first, lr)
         return self._untrained(loop, best, baseline, starts, look)
 
-    def _losses(self, look: Look, reply: dict, ys: list[float]
+    def _output_act(self, acts: Optional[tuple[str, ...]]) -> Optional[tuple[str, ...]]:
+        """The activations, with a linear output that could as well be relu (every output
+        seen was positive) taken as relu: its targets must not be negative."""
+        look = self.look(0)
+        if acts is None or acts[-1] != "linear" or look.layout is None:
+            return acts
+        relu = (*acts[:-1], "relu")
+        plan, reply = self.plan(0), self.forward_reply(0)
+        net = net_of(look.layout, plan.weights)
+        got = [fb.output_values(d) for d in reply["outputs"]]
+        same = all(_all_close(g, predict(net, x, relu)) for x, g in zip(plan.inputs, got))
+        return relu if same else acts
+
+    def _losses(self, look: Look, acts: Optional[tuple[str, ...]], reply: dict, ys: list[float]
                 ) -> tuple[Optional[float], Optional[float]]:
         """The MSE of the run's start and of its end, computed here."""
         if not (schema.finite(reply["start"]) and schema.finite(reply["final"])):
             return None, None
-        if look.model is not None and look.model.match.bug is None and look.layout is not None:
-            acts = look.model.match.acts
+        if acts is not None and look.model is not None and look.model.match.bug is None \
+                and look.layout is not None:
             return tuple(_mse(net_of(look.layout, w), acts, ys)  # type: ignore[return-value]
                          for w in (reply["start"], reply["final"]))
         answer = self.ask("mlp.outputs", 0, {"vectors": 2, "inputs": len(FOUR_XS)},
@@ -764,7 +787,7 @@ def _symmetric(layout: Optional[lay.Layout], starts: list[list[Optional[float]]]
     for layer in layout[:-1] if len(layout) > 1 else layout:
         rows = [[values[o] for o in ws] + ([values[b]] if b >= 0 else []) for ws, b in layer]
         if len(rows) > 1 and all(r == rows[0] for r in rows):
-            same = sorted({v for v in rows[0] if v is not None})
+            same = sorted({values[o] for ws, _ in layer for o in ws if values[o] is not None})
             said = f" (every weight starts at {fb.fmt(same[0])})" if len(same) == 1 else ""
             return ("Every neuron of a layer starts with the same weights"
                     f"{said}: they get the same gradients and stay identical, so the network "

@@ -58,8 +58,14 @@ def candidates(shape: Shape, count: int, reported: Optional[Layout],
 
 def _from_order(shape: Shape, seq: list[int]) -> list[tuple[str, Layout]]:
     if len(seq) == shape.count:
+        split = shape.weights_only  # every layer's weights, then every layer's biases
+        weights, biases, layers = seq[:split], seq[split:], []
+        for a, b in zip(shape.sizes, shape.nouts):
+            layers += weights[: a * b] + biases[:b]
+            weights, biases = weights[a * b :], biases[b:]
         return [(how, _cut(shape, seq, how, True)) for how in
-                ("wb", "bw", "weights_then_biases", "biases_then_weights", "columns")]
+                ("wb", "bw", "weights_then_biases", "biases_then_weights", "columns")] + [
+            ("all_weights_then_biases", _cut(shape, layers, "weights_then_biases", True))]
     if len(seq) == shape.weights_only:
         return [("no_bias", _cut(shape, seq, "wb", False))]
     return []

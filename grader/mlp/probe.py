@@ -694,10 +694,14 @@ def grad_probe(namespace: dict, params: dict) -> dict:
             answer["data"] = [_data(s, v) for v in s.values]
             if not s.params.get("fresh", True):
                 return answer
+            try:
+                backward(s, loss(s))
+            except ProbeError as error:
+                answer["fresh_error"] = error_of(error)
+                return answer
         else:
             set_all(s, s.values, [0.0] * len(s.values), "set", s.api.grad_attr)
-        root = loss(s)
-        backward(s, root)
+            backward(s, loss(s))
         answer["grads"] = [_grad(s, v) for v in s.values]
         return answer
 

@@ -190,9 +190,11 @@ def _grad(r: dict, sizes: dict[str, int]) -> dict[str, Any]:
     count = sizes["count"]
     if r.get("present") is False:
         return {"present": False}
-    fresh = sizes.get("fresh", 1)
+    fresh = sizes.get("fresh", 1) and "fresh_error" not in r
     out: dict[str, Any] = {"present": True,
                            "grads": numbers(r.get("grads"), count) if fresh else None}
+    if "fresh_error" in r:
+        out["fresh_error"] = error(r["fresh_error"])
     if sizes.get("zero"):
         out["after_zero"] = numbers(r.get("after_zero"), count)
         out["data"] = numbers(r.get("data"), count)
