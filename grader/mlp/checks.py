@@ -286,20 +286,26 @@ class Checks:
         return self._params_effect(k, items)
 
     def _params_effect(self, k: int, items: list[int]) -> Optional[Verdict]:
-        """Weights set through parameters() must give the outputs of the same weights set
-        into the network directly."""
+        """Other weights B, set through parameters() over the plan's A set into the network,
+        must give the outputs of B set into the network directly, which differ from A's.
+        (When the forward pass crashes, parameters() is judged by what it returns alone.)"""
         plan = self.plan(k)
         direct = self.forward_reply(k)
         if "error" in direct:
             return None
-        through = [plan.weights[obj] for obj in items]
-        reply = self.ask("mlp.forward", k, {"inputs": len(plan.inputs)}, weights=plan.weights,
-                         inputs=plan.inputs, through=through)
-        if "error" in reply:
-            return self.crash(k, reply, self.setup(k))
-        same = all(_all_close(fb.output_values(a), fb.output_values(b))
-                   for a, b in zip(reply["outputs"], direct["outputs"]))
-        if same:
+        rng = random.Random(f"mlp-b-{self.config.seed}-{k}")
+        other = [_draw(rng, 0.1, 1.0) for _ in plan.weights]
+        sizes = {"inputs": len(plan.inputs)}
+        moved = self.ask("mlp.forward", k, sizes, weights=other, inputs=plan.inputs)
+        through = self.ask("mlp.forward", k, sizes, weights=plan.weights, inputs=plan.inputs,
+                           through=[other[obj] for obj in items])
+        for reply in (moved, through):
+            if "error" in reply:
+                return self.crash(k, reply, self.setup(k))
+        if _same_outputs(moved, direct):
+            return Verdict("fail", f"{self.net_text(k)} gives the same outputs whatever its "
+                                   "weights: its output does not depend on its Values.")
+        if _same_outputs(through, moved):
             return None
         return Verdict("fail", f"Setting the Values that {self.net_text(k)}.parameters() returns "
                                "does not set the network's weights the way they sit in it.",
@@ -479,8 +485,9 @@ class Checks:
                                    "its weights could not be located (see mlp.forward).")
         want = self.fresh(k)
         if want is None:
-            return Verdict("error", "The gradients could not be compared: the finite "
-                                    "differences of your network's outputs are not numbers.")
+            return Verdict("fail", "The gradients could not be checked: no weight changes the "
+                                   "loss built from your network's outputs (or its outputs are "
+                                   "not numbers).", counterexample="\n".join(code))
         how, tol, want_of = want
         owned = lay.roles(look.layout)
         got = reply["grads"]
@@ -539,6 +546,8 @@ class Checks:
         for n, obj in enumerate(owned):
             up, down = losses[2 * n], losses[2 * n + 1]
             want[obj] = None if up is None or down is None else (up - down) / (2 * h)
+        if all(w is None or abs(w) < FD_ATOL for w in want):
+            return None  # no weight moves the loss: nothing a gradient could be checked by
         return "finite differences of your own forward pass", (FD_RTOL, FD_ATOL), want
 
     # -- mlp.zero_grad --------------------------------------------------------------------
@@ -587,6 +596,10 @@ class Checks:
             failure.message = f"After model.{name}(), {failure.message}"
             return failure
         mismatch = self._after_zero(owned, reply["grads"]) if fresh else None
+        if mismatch == -1:
+            return Verdict("fail", f"After model.{name}(), the gradients could not be checked: "
+                                   "no weight changes the loss built from your network's "
+                                   "outputs.", counterexample=code)
         if mismatch is not None:
             self.zero_grad_ok = False
             return Verdict(
@@ -599,20 +612,19 @@ class Checks:
                                "fresh gradients.")
 
     def _after_zero(self, owned: list[int], grads: list[Optional[float]]) -> Optional[int]:
-        """The first Value whose gradient after zero_grad and backward is not the fresh one:
-        torch's, when it agrees with the student's own fresh pass, else the student's."""
-        fresh = self.grad_reply(0)
-        if "error" in fresh:
-            return None
-        want: Sequence[Optional[float]] = fresh["grads"]
-        expected = self.fresh(0) if self.look(0).model is not None else None
-        if expected is not None and all(
-                expected[2][o] is None or close(fresh["grads"][o], expected[2][o], *expected[1])
-                for o in owned):
-            want = expected[2]
+        """The first Value whose gradient after zero_grad and backward is not the fresh one,
+        computed here (torch, or finite differences); -1 when there is nothing to compare."""
+        student = self.grad_reply(0)
+        expected = self.fresh(0) if self.look(0).layout is not None else None
+        if expected is None:
+            return -1
+        _, tol, want = expected
+        if "error" not in student and not all(
+                want[o] is None or close(student["grads"][o], want[o], *tol) for o in owned):
+            want, tol = student["grads"], (FD_RTOL, FD_ATOL)  # wrong gradients are mlp.grad's
         for obj in owned:
             w = want[obj]
-            if w is not None and not close(grads[obj], w, FD_RTOL, FD_ATOL):
+            if w is not None and not close(grads[obj], w, *tol):
                 return obj
         return None
 
@@ -794,6 +806,11 @@ def _symmetric(layout: Optional[lay.Layout], starts: list[list[Optional[float]]]
                     "cannot learn different features. Initialise the weights randomly, e.g. "
                     "random.uniform(-1, 1).")
     return None
+
+
+def _same_outputs(a: dict, b: dict) -> bool:
+    return all(_all_close(fb.output_values(x), fb.output_values(y))
+               for x, y in zip(a["outputs"], b["outputs"]))
 
 
 def _guess_acts(layers: int) -> tuple[str, ...]:

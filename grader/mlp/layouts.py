@@ -46,6 +46,8 @@ def candidates(shape: Shape, count: int, reported: Optional[Layout],
     found: list[tuple[str, Layout]] = []
     if reported is not None and fits(reported, shape, shared=True):
         found.append(("objects", reported))
+    elif reported is not None and fits(trimmed := _trim(reported, shape), shape, shared=True):
+        found.append(("objects/trimmed", trimmed))  # zip() leaves a neuron's extra weights out
     sequences = [("walk", list(range(count)))]
     if order is not None and len(set(order)) == len(order) and min(order, default=0) >= 0:
         sequences.append(("parameters", list(order)))
@@ -54,6 +56,11 @@ def candidates(shape: Shape, count: int, reported: Optional[Layout],
             if fits(layout, shape) and all(layout != known for _, known in found):
                 found.append((f"{name}/{how}", layout))
     return found
+
+
+def _trim(layout: Layout, shape: Shape) -> Layout:
+    """Each neuron's weights cut to its layer's inputs, as zip(self.w, x) uses them."""
+    return [[(list(ws[:a]), b) for ws, b in layer] for a, layer in zip(shape.sizes, layout)]
 
 
 def _from_order(shape: Shape, seq: list[int]) -> list[tuple[str, Layout]]:

@@ -224,6 +224,12 @@ BUGGY += (
             "self.w = [Value(0.5) for _ in range(nin)]"),
            ("self.b = Value(random.uniform(-0.1, 0.1))", "self.b = Value(0.0)")),
           hints={"mlp.train": "every weight starts at 0.5"}),
+    Entry("neuron_too_wide", "Every neuron gets one weight more than it has inputs; zip() "
+          "leaves it out, so only parameters() shows the bug.", "tanh_linear",
+          _verdicts(params="fail"),
+          (("[Neuron(nin, **kwargs) for _ in range(nout)]",
+            "[Neuron(nin + 1, **kwargs) for _ in range(nout)]"),),
+          hints={"mlp.params": "it should have (3 + 1) * 4"}),
     Entry("neuron_detached", "Each hidden neuron rebuilds its sum as a new Value from the "
           "number, cutting the graph below it.", "tanh_linear", _verdicts(grad="fail"),
           ((TANH_CALL, "return Value(act.data).tanh() if self.nonlin else act"),),
