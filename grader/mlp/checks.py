@@ -95,6 +95,7 @@ class Look:
     model: Optional[Model]  # correct with known activations, or a bug model
     layout: Optional[lay.Layout]  # the matched layout, else the first that fits
     note: str = ""  # e.g. an activation we do not know, accepted by the generic check
+    runs: bool = False  # the forward pass ran and returned Values of the right shape
 
 
 class Checks:
@@ -343,6 +344,14 @@ class Checks:
                 f"which cannot be laid out as the weights and biases of layers of "
                 f"{list(shape.nouts)} neurons on {shape.nin} inputs ({shape.count} Values).",
                 hint="Fix mlp.params first."), None, None)
+        look = self._judge(k, cands, reply)
+        look.runs = True
+        return look
+
+    def _judge(self, k: int, cands: list[tuple[str, lay.Layout]], reply: dict) -> Look:
+        """The layout, activations and maybe bug that explain well-shaped outputs."""
+        shape, plan, net_text = SHAPES[k], self.plan(k), self.net_text(k)
+        first = cands[0][1]
         got = [fb.output_values(d) for d in reply["outputs"]]
         model = self._explain(k, cands, got)
         if model is not None and model.match.bug is None:
@@ -558,7 +567,7 @@ class Checks:
         owned = lay.roles(look.layout) if look.layout is not None else list(range(self.count(0)))
         rng = random.Random(f"mlp-zero-{self.config.seed}")
         preset = [round(rng.uniform(0.5, 2.0), 2) for _ in range(self.count(0))]
-        fresh = look.failure is None  # a backward pass after zero_grad needs a forward one
+        fresh = look.runs  # a backward pass after zero_grad needs a forward one that runs
         reply = self.ask("mlp.grad", k, {"count": self.count(0), "zero": 1, "fresh": fresh},
                          weights=plan.weights, inputs=plan.inputs, coefs=plan.coefs, zero=True,
                          preset=preset, roles=owned, fresh=fresh)
@@ -620,7 +629,7 @@ class Checks:
             return -1
         _, tol, want = expected
         if "error" not in student and not all(
-                want[o] is None or close(student["grads"][o], want[o], *tol) for o in owned):
+                (w := want[o]) is None or close(student["grads"][o], w, *tol) for o in owned):
             want, tol = student["grads"], (FD_RTOL, FD_ATOL)  # wrong gradients are mlp.grad's
         for obj in owned:
             w = want[obj]
@@ -705,7 +714,7 @@ class Checks:
         for row in answer["rows"]:
             if any(len(v) < 1 or v[0] is None for v in row):
                 return None, None
-            found.append(sum((v[0] - y) ** 2 for v, y in zip(row, ys)) / len(ys))  # type: ignore[operator]
+            found.append(sum((float(v[0] or 0.0) - y) ** 2 for v, y in zip(row, ys)) / len(ys))
         return found[0], found[1]
 
     def grader_start(self, layout: Optional[lay.Layout], g: int) -> Optional[list[float]]:
@@ -786,7 +795,7 @@ def _linear_loss(row: list[list[Optional[float]]], coefs: list[list[float]]) -> 
     for values, cs in zip(row, coefs):
         if len(values) != len(cs) or any(v is None for v in values):
             return None
-        total += sum(v * c for v, c in zip(values, cs))  # type: ignore[operator]
+        total += sum(float(v or 0.0) * c for v, c in zip(values, cs))
     return total
 
 
@@ -799,7 +808,7 @@ def _symmetric(layout: Optional[lay.Layout], starts: list[list[Optional[float]]]
     for layer in layout[:-1] if len(layout) > 1 else layout:
         rows = [[values[o] for o in ws] + ([values[b]] if b >= 0 else []) for ws, b in layer]
         if len(rows) > 1 and all(r == rows[0] for r in rows):
-            same = sorted({values[o] for ws, _ in layer for o in ws if values[o] is not None})
+            same = sorted({float(values[o] or 0.0) for ws, _ in layer for o in ws})
             said = f" (every weight starts at {fb.fmt(same[0])})" if len(same) == 1 else ""
             return ("Every neuron of a layer starts with the same weights"
                     f"{said}: they get the same gradients and stay identical, so the network "
