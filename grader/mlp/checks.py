@@ -180,7 +180,8 @@ class Checks:
         return f"{name}({', '.join(parts)})"
 
     def run_text(self, x: Any) -> str:
-        forward = self.found.get("forward") or "__call__"
+        batch, _, forward = (self.found.get("forward") or "__call__").rpartition(":")
+        x = [x] if batch else x
         return f"model({x!r})" if forward == "__call__" else f"model.{forward}({x!r})"
 
     def crash(self, k: int, reply: dict, code: Optional[list[str]] = None) -> Verdict:

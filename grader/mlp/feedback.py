@@ -54,7 +54,9 @@ def fmt_values(values: Sequence[Optional[float]]) -> str:
 def loss_code(inputs: list[list[float]], coefs: list[list[float]], api: EngineAPI,
               forward: str = "__call__") -> list[str]:
     """Lines that build the grader's loss and call backward()."""
-    run = "model(x)" if forward == "__call__" else f"model.{forward}(x)"
+    batch, _, forward = forward.rpartition(":")
+    x, first = ("[x]", "[0]") if batch else ("x", "")
+    run = (f"model({x}){first}" if forward == "__call__" else f"model.{forward}({x}){first}")
     return [
         f"xs = {inputs!r}",
         f"coefs = {coefs!r}",

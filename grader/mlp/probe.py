@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import itertools
 import json
 import math
 import random
@@ -37,20 +38,14 @@ from grader.sandbox.methods import register
 
 NETWORK_NAMES = ("MLP", "Mlp", "MultiLayerPerceptron", "MultilayerPerceptron", "NeuralNetwork",
                  "NeuralNet", "Network", "Net", "NN", "Model", "SLP", "Perceptron")
-ZERO_GRAD_NAMES = ("zero_grad", "zero_grads", "zerograd", "zero_gradients", "reset_grad",
-                   "reset_grads", "zero_grad_")  # fmt: skip
-PARAMETERS_NAMES = ("parameters", "params", "get_parameters", "get_params")
+ZERO_GRAD_NAMES = ("zero_grad", "zero_grads", "zerograd", "zero_gradients", "zero_gradient",
+                   "reset_grad", "reset_grads", "zero_grad_", "zero_gradient_")  # fmt: skip
+PARAMETERS_NAMES = ("parameters", "params", "get_parameters", "get_params", "_parameters",
+                    "parameters_", "all_parameters", "get_all_parameters")
 FORWARD_NAMES = ("__call__", "forward", "predict", "feedforward", "feed_forward", "run")
-CALLS = ("nin_nouts", "sizes", "nin_hidden_nout", "nin_varargs")
-FILLERS: tuple[tuple[tuple[str, ...], Any], ...] = (
-    (("lr", "learning_rate", "step", "step_size", "alpha", "eta", "rate"), 0.05),
-    (("x", "xs", "inputs", "data", "x_train", "xtrain", "train_x", "samples"), "XS"),
-    (("y", "ys", "targets", "labels", "y_train", "ytrain", "train_y", "outputs"), "YS"),
-    (("iters", "epochs", "steps", "n_iter", "n_iters", "iterations", "n_epochs", "num_epochs",
-      "num_iters", "max_iter"), 1),
-    (("act", "activation", "nonlin", "act_fn", "activation_fn", "func", "fn", "activ",
-      "non_linearity", "nonlinearity"), "tanh"),
-)  # fmt: skip
+CALLS = ("nin_nouts", "sizes", "nin_hidden_nout", "nin_varargs", "nin_nout_hidden")
+ACT_WORDS = ("act", "nonlin", "non_lin", "linearity", "func", "fn")
+TRIES = 12  # combinations of extra constructor arguments tried per convention
 FOUR_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 FOUR_YS = [1.0, -1.0, -1.0, 1.0]
 MAX_VALUES = 2048  # Values walked in one network; more is not a network of ours
@@ -102,26 +97,34 @@ def call_args(call: str, nin: int, nouts: list[int]) -> Optional[tuple[Any, ...]
         return (nin, list(nouts[:-1]), nouts[-1])
     if call == "nin_varargs":
         return (nin, *nouts)
+    if call == "nin_nout_hidden":
+        return (nin, nouts[-1], list(nouts[:-1]))
     return None
 
 
-def construct(namespace: dict, cls: type, call: str, nin: int, nouts: list[int]) -> Any:
-    """An instance built by ``call``: a convention, or a rubric expression with {nin}, ..."""
+def construct(namespace: dict, cls: type, call: str, nin: int, nouts: list[int],
+              extra: int = 0) -> Any:
+    """An instance built by ``call``: a convention (with the ``extra``-th choice of values
+    for the required arguments it does not give), or a rubric expression with {nin}, ..."""
     args = call_args(call, nin, nouts)
     if args is None:
         text = call.format(nin=nin, nouts=list(nouts), sizes=[nin, *nouts],
                            hidden=list(nouts[:-1]), nout=nouts[-1])
         return eval(text, namespace)  # the instructor's own expression  # noqa: S307
-    return cls(*args, **_fill(namespace, cls, len(args)))
+    choices = fillings(namespace, cls, len(args), len(nouts))
+    if extra >= len(choices):
+        raise TypeError("no such choice of constructor arguments")
+    return cls(*args, **choices[extra])
 
 
-def _fill(namespace: dict, cls: type, given: int) -> dict[str, Any]:
-    """Keyword values for required parameters past the conventional ones, chosen by name."""
+def fillings(namespace: dict, cls: type, given: int, layers: int) -> list[dict[str, Any]]:
+    """Choices of keyword values for the required parameters past the conventional ones,
+    each chosen by its name (at most TRIES; [{}] when there are none)."""
     try:
         signature = inspect.signature(cls)
     except (TypeError, ValueError):
-        return {}
-    extra: dict[str, Any] = {}
+        return [{}]
+    options: dict[str, list[Any]] = {}
     positional = 0
     for param in signature.parameters.values():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
@@ -130,35 +133,48 @@ def _fill(namespace: dict, cls: type, given: int) -> dict[str, Any]:
             positional += 1
             if positional <= given:
                 continue
-        if param.default is not param.empty:
-            continue
-        extra[param.name] = _filler(namespace, param.name)
-    return extra
+        if param.default is param.empty:
+            options[param.name] = _fillers(namespace, param.name, layers)
+    return [dict(zip(options, values))
+            for values in itertools.islice(itertools.product(*options.values()), TRIES)]
 
 
-def _filler(namespace: dict, name: str) -> Any:
-    low = name.lower()
-    if "neuron" in low or low in ("cls", "klass", "unit"):
+def _fillers(namespace: dict, name: str, layers: int) -> list[Any]:
+    """Values worth trying for a required constructor argument, by its name."""
+    low = name.lower().strip("_")
+    if "neuron" in low or low in ("cls", "klass", "unit", "unit_cls"):
         found = [v for k, v in namespace.items() if isinstance(v, type) and "neuron" in k.lower()]
-        if found:
-            return found[0]
-    for names, value in FILLERS:
-        if low in names:
-            return {"XS": [list(x) for x in FOUR_XS], "YS": list(FOUR_YS)}.get(value, value) \
-                if isinstance(value, str) else value
-    raise TypeError(f"no value for the constructor's argument {name!r}")
+        return sorted(found, key=lambda v: v.__name__.lower() != "neuron")[:6] or [None]
+    if "loss" in low:
+        return ["mse"]
+    if any(w in low for w in ACT_WORDS):
+        per_layer = ["tanh"] * (layers - 1) + ["linear"]
+        lists = [per_layer, ["tanh"] * layers]
+        return [*lists, "tanh", True] if low.endswith("s") or "list" in low else \
+            ["tanh", *lists, True]
+    if low in ("lr", "eta", "alpha", "step", "step_size", "rate") or "learning" in low:
+        return [0.05]
+    if low in ("x", "xs", "inputs", "data", "samples") or low.startswith(("x_", "train_x")):
+        return [[list(x) for x in FOUR_XS]]
+    if low in ("y", "ys", "targets", "labels", "outputs") or low.startswith(("y_", "train_y")):
+        return [list(FOUR_YS)]
+    if low in ("iters", "epochs", "steps", "iterations", "max_iter") or \
+            low.startswith(("n_", "num_")):
+        return [1]
+    return []  # nothing known: the convention cannot be used
 
 
-def extra_text(call: str, nin: int, nouts: list[int], namespace: dict, cls: type) -> str:
+def extra_text(call: str, extra: int, nin: int, nouts: list[int], namespace: dict,
+               cls: type) -> str:
     """The keyword arguments the constructor needed beyond the convention's, as code."""
     args = call_args(call, nin, nouts)
     if args is None:
         return ""
-    try:
-        extra = _fill(namespace, cls, len(args))
-    except TypeError:
+    choices = fillings(namespace, cls, len(args), len(nouts))
+    if extra >= len(choices):
         return ""
-    shown = [f"{k}={v.__name__ if isinstance(v, type) else repr(v)}" for k, v in extra.items()]
+    shown = [f"{k}={v.__name__ if isinstance(v, type) else repr(v)}"
+             for k, v in choices[extra].items()]
     return ", ".join(shown)[:300]
 
 
@@ -202,8 +218,17 @@ def _opaque(obj: Any) -> bool:
 
 
 def forward_with(model: Any, name: str) -> Callable[[Any], Any]:
+    """The network's forward pass on one input; "batch:f" calls f on a batch of one."""
+    batch, _, name = name.rpartition(":")
     fn: Callable[[Any], Any] = model if name == "__call__" else getattr(model, name)
-    return fn
+    if not batch:
+        return fn
+
+    def one(x: Any) -> Any:
+        out = fn([x])
+        return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
+
+    return one
 
 
 def _output_ok(out: Any, cls: type, nout: int) -> bool:
@@ -222,7 +247,8 @@ class Candidate:
 
     name: str
     call: str
-    forward: str
+    extra: int  # which choice of values for the constructor's other required arguments
+    forward: str  # a method name, "batch:" before it when it takes a list of samples
     count: int
     works: bool  # maps 3 numbers to one Value (or a list of one)
     right_count: bool
@@ -250,9 +276,15 @@ def discover(namespace: dict, params: dict) -> dict:
     best: Optional[Candidate] = None
     for name in names:
         for call in calls:
-            found = _try(namespace, name, call, value_cls, nin, nouts, expected)
-            if found is not None and (best is None or found.key() > best.key()):
-                best = found
+            choices = 1 if call_args(call, nin, nouts) is None else \
+                len(fillings(namespace, namespace[name], len(call_args(call, nin, nouts) or ()),
+                             len(nouts)))
+            for extra in range(choices):
+                found = _try(namespace, name, call, extra, value_cls, nin, nouts, expected)
+                if found is not None and (best is None or found.key() > best.key()):
+                    best = found
+                if found is not None and found.works and found.right_count:
+                    break
         if best is not None and best.works and best.right_count and best.named:
             break
     if best is None:
@@ -261,13 +293,15 @@ def discover(namespace: dict, params: dict) -> dict:
                 f"{nin} inputs and {nouts} as the layer sizes, an object holding Values "
                 f"(looked at {looked} first, then every other class)."}
     cls = namespace[best.name]
-    params_name = overrides.get("parameters") or _method(cls, PARAMETERS_NAMES)
+    params_name = overrides.get("parameters") or _method(cls, PARAMETERS_NAMES) or \
+        _method(cls, tuple(k for k in dir(cls) if "param" in k.lower() and "zero" not in k))
     near = "" if params_name else _near(cls, "parameters")
     return {
         "ok": True,
         "mlp": best.name,
         "call": best.call,
-        "extra": extra_text(best.call, nin, nouts, namespace, cls),
+        "choice": best.extra,
+        "extra": extra_text(best.call, best.extra, nin, nouts, namespace, cls),
         "forward": overrides.get("forward") or best.forward,
         "parameters": params_name,
         "near_parameters": near,
@@ -287,11 +321,11 @@ def _candidates(namespace: dict, value_cls: type, name: Optional[str]) -> list[s
     return named + [k for k in own if k not in named]
 
 
-def _try(namespace: dict, name: str, call: str, value_cls: type, nin: int, nouts: list[int],
-         expected: int) -> Optional[Candidate]:
+def _try(namespace: dict, name: str, call: str, extra: int, value_cls: type, nin: int,
+         nouts: list[int], expected: int) -> Optional[Candidate]:
     cls = namespace[name]
     try:
-        model = construct(namespace, cls, call, nin, nouts)
+        model = construct(namespace, cls, call, nin, nouts, extra)
         values, _ = walk(model, value_cls)
     except BaseException:  # noqa: B036 - student code may raise anything
         return None
@@ -302,7 +336,7 @@ def _try(namespace: dict, name: str, call: str, value_cls: type, nin: int, nouts
                if callable(getattr(type(model), f, None)) and f != "__call__" or
                f == "__call__" and callable(model) and _own_call(type(model))]
     works, forward = False, present[0] if present else "__call__"
-    for f in present:
+    for f in [*present, *(f"batch:{f}" for f in present)]:
         try:
             out = forward_with(model, f)(list(x))
         except BaseException:  # noqa: B036
@@ -311,7 +345,8 @@ def _try(namespace: dict, name: str, call: str, value_cls: type, nin: int, nouts
             works, forward = True, f
             break
     named = name.lower() in {n.lower() for n in NETWORK_NAMES}
-    return Candidate(name, call, forward, len(values), works, len(values) == expected, named)
+    return Candidate(name, call, extra, forward, len(values), works, len(values) == expected,
+                     named)
 
 
 def _own_call(cls: type) -> bool:
@@ -379,7 +414,8 @@ def build(s: Session) -> None:
     _seed(s.namespace, int(s.params.get("seed", 0)))
     found = s.found
     try:
-        s.model = construct(s.namespace, s.namespace[found["mlp"]], found["call"], nin, nouts)
+        s.model = construct(s.namespace, s.namespace[found["mlp"]], found["call"], nin, nouts,
+                            int(found.get("choice") or 0))
     except BaseException as error:  # noqa: B036 - student code may raise anything
         raise ProbeError("build", error) from None
     s.values, s.paths = walk(s.model, s.cls)

@@ -132,6 +132,7 @@ def _discover(r: dict, sizes: dict[str, int]) -> dict[str, Any]:
         out[key] = None if r.get(key) is None else text(r[key], 80)
     for key in ("extra", "near_parameters"):
         out[key] = text(r.get(key, ""))
+    out["choice"] = integer(r.get("choice", 0), 0, 64)
     return out
 
 
