@@ -33,12 +33,6 @@ class Shape:
     def weights_only(self) -> int:
         return sum(a * b for a, b in zip(self.sizes, self.nouts))
 
-    def text(self, found: dict, call: str = "") -> str:
-        name = found.get("mlp") or "MLP"
-        if call == "sizes":
-            return f"{name}({self.sizes})"
-        return f"{name}({self.nin}, {list(self.nouts)})"
-
 
 def fmt(x: Optional[float]) -> str:
     return "None" if x is None else f"{x:.10g}"

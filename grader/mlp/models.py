@@ -60,19 +60,6 @@ class Net:
         return [len(self.w[0][0]), *(len(layer) for layer in self.w)]
 
 
-def net_from(desc: dict) -> Optional[Net]:
-    """The Net of a probe's structure description, if every value is a number."""
-    values = desc["values"]
-    w, b = [], []
-    for layer in desc["layers"]:
-        w.append([[values[k] for k in ws] for ws, _ in layer])
-        b.append([0.0 if k < 0 else values[k] for _, k in layer])
-    flat = [x for layer in w for ws in layer for x in ws] + [x for layer in b for x in layer]
-    if any(x is None for x in flat):
-        return None
-    return Net(w, b)
-
-
 def acts_combos(layers: int) -> list[tuple[str, ...]]:
     """Every assignment of an activation to each layer, the common ones first."""
     names = list(ACTIVATIONS)
