@@ -44,6 +44,8 @@ PARAMETERS_NAMES = ("parameters", "params", "get_parameters", "get_params", "_pa
                     "parameters_", "all_parameters", "get_all_parameters")
 FORWARD_NAMES = ("__call__", "forward", "predict", "feedforward", "feed_forward", "run")
 CALLS = ("nin_nouts", "sizes", "nin_hidden_nout", "nin_varargs", "nin_nout_hidden")
+CALLS_TEXT = ("Net(nin, nouts)", "Net(sizes)", "Net(nin, hidden, nout)", "Net(nin, *nouts)",
+              "Net(nin, nout, hidden)")
 ACT_WORDS = ("act", "nonlin", "non_lin", "linearity", "func", "fn")
 TRIES = 12  # combinations of extra constructor arguments tried per convention
 FOUR_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -287,11 +289,16 @@ def discover(namespace: dict, params: dict) -> dict:
                     break
         if best is not None and best.works and best.right_count and best.named:
             break
+    if best is not None and not best.named and not best.right_count and \
+            not overrides.get("mlp_class"):
+        best = None  # a class not named like a network must have a network's Values
     if best is None:
         looked = ", ".join(NETWORK_NAMES)
         return {"ok": False, "message": "No network found: no class of yours builds, with "
                 f"{nin} inputs and {nouts} as the layer sizes, an object holding Values "
-                f"(looked at {looked} first, then every other class)."}
+                f"(looked at {looked} first, then every other class, trying the calls "
+                f"{', '.join(CALLS_TEXT)}; a class not named like a network must hold "
+                f"{expected} Values)."}
     cls = namespace[best.name]
     params_name = overrides.get("parameters") or _method(cls, PARAMETERS_NAMES) or \
         _method(cls, tuple(k for k in dir(cls) if "param" in k.lower() and "zero" not in k))

@@ -132,6 +132,10 @@ CORRECT: tuple[Entry, ...] = (
     Entry("dead_start_relu", "A correct relu network whose own start has most relu units dead: "
           "trained from a start the grader chooses.", "dead_start_relu", ALL_PASS,
           hints={"mlp.train": "from a start the grader chose"}),
+    Entry("sigmoid_everywhere", "sigmoid in every layer, the output too, in a class called SLP; "
+          "no zero_grad. Training is slow: it passes by reaching what a correct network of "
+          "this shape reaches.", "sigmoid_everywhere", _verdicts(zero_grad="missing"),
+          hints={"mlp.train": "as low as a correct network"}),
     Entry("leaky_relu", "An activation the grader does not know (leaky relu): forward is "
           "checked generically, gradients against finite differences.", "tanh_linear",
           ALL_PASS, ((TANH_CALL, "return act.leaky_relu() if self.nonlin else act"),),
