@@ -728,7 +728,7 @@ def grad_probe(namespace: dict, params: dict) -> dict:
             set_all(s, s.values, s.params["preset"], "set", s.api.grad_attr)
             _hold_parameters(s)
             try:
-                getattr(s.model, name)()
+                _zero_grad(s, name)
             except BaseException as error:  # noqa: B036
                 raise ProbeError("zero_grad", error) from None
             answer["after_zero"] = [_grad(s, v) for v in s.values]
@@ -749,6 +749,22 @@ def grad_probe(namespace: dict, params: dict) -> dict:
         return answer
 
     return run(namespace, params, body)
+
+
+def _zero_grad(s: Session, name: str) -> None:
+    """model.zero_grad(); when it calls a method the network lacks (parameters() that is not
+    there), that method answers the network's own Values and it runs again: the missing
+    method is mlp.params' fault alone."""
+    try:
+        getattr(s.model, name)()
+    except AttributeError as error:
+        missing = getattr(error, "name", None)
+        roles = s.params.get("roles")
+        if not isinstance(missing, str) or hasattr(s.model, missing) or roles is None:
+            raise
+        own = [s.values[k] for k in roles if 0 <= k < len(s.values)]
+        setattr(s.model, missing, lambda *args, **kwargs: list(own))
+        getattr(s.model, name)()
 
 
 def _hold_parameters(s: Session) -> None:

@@ -95,6 +95,7 @@ def layout(x: Any, count: int) -> Optional[list[list[tuple[list[int], int]]]]:
     if not isinstance(x, list) or len(x) > 64:
         raise _fail("a layout is not a list of layers")
     layers = []
+    total = 0
     for row in x:
         if not isinstance(row, list) or len(row) > MAX_VALUES:
             raise _fail("a layout's layer is not a list")
@@ -103,6 +104,9 @@ def layout(x: Any, count: int) -> Optional[list[list[tuple[list[int], int]]]]:
             if not isinstance(cell, list) or len(cell) != 2 or not isinstance(cell[0], list) \
                     or len(cell[0]) > MAX_VALUES:
                 raise _fail("a layout's neuron is malformed")
+            total += len(cell[0]) + 1
+            if total > 2 * MAX_VALUES:
+                raise _fail("a layout names too many Values")
             ws = [integer(k, 0, count - 1) for k in cell[0]]
             layer.append((ws, integer(cell[1], -1, count - 1)))
         layers.append(layer)

@@ -210,6 +210,15 @@ BUGGY += (
           "model_forward_matrix", _verdicts(params="missing"),
           (("    def parameters(self):", "    def _all(self):"),
            ("for p in self.parameters():", "for p in self._all():"))),
+    Entry("zero_grad_without_parameters", "zero_grad() calls self.parameters(), which is "
+          "not there: charged to mlp.params alone.", "tanh_linear",
+          _verdicts(params="missing"),
+          (("    def parameters(self):\n        return []\n", ""),
+           ("    def parameters(self):\n        return self.w + [self.b]\n", ""),
+           ("    def parameters(self):\n        return [p for n in self.neurons "
+            "for p in n.parameters()]\n", ""),
+           ("    def parameters(self):\n        return [p for layer in self.layers "
+            "for p in layer.parameters()]\n", ""))),
     Entry("parameters_misses_layer", "MLP.parameters() leaves out the first layer.",
           "tanh_linear", _verdicts(params="fail"),
           (("return [p for layer in self.layers for p in layer.parameters()]",
