@@ -136,6 +136,16 @@ CORRECT: tuple[Entry, ...] = (
           "no zero_grad. Training is slow: it passes by reaching what a correct network of "
           "this shape reaches.", "sigmoid_everywhere", _verdicts(zero_grad="missing"),
           hints={"mlp.train": "as low as a correct network"}),
+    Entry("activation_list", "MLP(nin, nouts, activations): one activation name per layer, "
+          "required.", "activation_list", ALL_PASS,
+          hints={"mlp.params": "activations=['tanh', 'tanh', 'linear']"}),
+    Entry("underscore_parameters", "The parameters method is called _parameters.",
+          "model_forward_matrix", ALL_PASS,
+          (("    def parameters(self):", "    def _parameters(self):"),
+           ("for p in self.parameters():", "for p in self._parameters():"))),
+    Entry("zero_gradient_name", "zero_grad is called zero_gradient.", "tanh_linear", ALL_PASS,
+          (("    def zero_grad(self):", "    def zero_gradient(self):"),),
+          hints={"mlp.zero_grad": "zero_gradient()"}),
     Entry("leaky_relu", "An activation the grader does not know (leaky relu): forward is "
           "checked generically, gradients against finite differences.", "tanh_linear",
           ALL_PASS, ((TANH_CALL, "return act.leaky_relu() if self.nonlin else act"),),
@@ -238,6 +248,9 @@ BUGGY += (
             "self.w = [Value(0.5) for _ in range(nin)]"),
            ("self.b = Value(random.uniform(-0.1, 0.1))", "self.b = Value(0.0)")),
           hints={"mlp.train": "every weight starts at 0.5"}),
+    Entry("batch_forward", "NeuralNetwork(n_in, n_out, hidden, activations, loss, lr) with "
+          "forward() over a list of samples; no parameters() at all.", "batch_forward",
+          _verdicts(params="missing"), hints={"mlp.params": "NeuralNetwork(3, 1, [4, 4]"}),
     Entry("neuron_too_wide", "Every neuron gets one weight more than it has inputs; zip() "
           "leaves it out, so only parameters() shows the bug.", "tanh_linear",
           _verdicts(params="fail"),
