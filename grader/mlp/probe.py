@@ -293,6 +293,8 @@ def discover(namespace: dict, params: dict) -> dict:
             not overrides.get("mlp_class"):
         best = None  # a class not named like a network must have a network's Values
     if best is None:
+        best = _broken(namespace, names, calls, nin, nouts)
+    if best is None:
         looked = ", ".join(NETWORK_NAMES)
         return {"ok": False, "message": "No network found: no class of yours builds, with "
                 f"{nin} inputs and {nouts} as the layer sizes, an object holding Values "
@@ -354,6 +356,25 @@ def _try(namespace: dict, name: str, call: str, extra: int, value_cls: type, nin
     named = name.lower() in {n.lower() for n in NETWORK_NAMES}
     return Candidate(name, call, extra, forward, len(values), works, len(values) == expected,
                      named)
+
+
+def _broken(namespace: dict, names: list[str], calls: list[str], nin: int, nouts: list[int]
+            ) -> Optional[Candidate]:
+    """A class named like a network that no call builds: the first call its signature takes,
+    so that building it fails with the student's own error."""
+    named = [n for n in names if n.lower() in {k.lower() for k in NETWORK_NAMES}]
+    for name in named:
+        cls = namespace[name]
+        for call in calls:
+            args = call_args(call, nin, nouts)
+            try:
+                choices = fillings(namespace, cls, len(args), len(nouts)) if args else [{}]
+                if args is not None:
+                    inspect.signature(cls).bind(*args, **choices[0])
+            except (TypeError, ValueError, IndexError):
+                continue
+            return Candidate(name, call, 0, "__call__", 0, False, False, True)
+    return None
 
 
 def _own_call(cls: type) -> bool:

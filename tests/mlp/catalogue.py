@@ -251,6 +251,10 @@ BUGGY += (
     Entry("batch_forward", "NeuralNetwork(n_in, n_out, hidden, activations, loss, lr) with "
           "forward() over a list of samples; no parameters() at all.", "batch_forward",
           _verdicts(params="missing"), hints={"mlp.params": "NeuralNetwork(3, 1, [4, 4]"}),
+    Entry("random_not_imported", "nn.py uses random without importing it: the network cannot "
+          "be built, and every category says so.", "micrograd_relu",
+          dict.fromkeys(CATEGORIES, "fail"), (("import random\n", ""),),
+          hints={c: "NameError" for c in CATEGORIES}),
     Entry("neuron_too_wide", "Every neuron gets one weight more than it has inputs; zip() "
           "leaves it out, so only parameters() shows the bug.", "tanh_linear",
           _verdicts(params="fail"),
