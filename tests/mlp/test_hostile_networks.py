@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from grader.config import load_config
 from grader.mlp import check as mlp_check
@@ -76,3 +79,31 @@ def test_forged_answers_through_the_sandbox(tmp_path: Path) -> None:
     report = grade(path, budget=1, call_seconds=2.0)
     statuses = {r.id: r.status for r in report.categories if r.id.startswith("mlp.")}
     assert len(statuses) == 5 and "pass" not in statuses.values(), statuses
+
+
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 10 ** 12) | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["count", "outputs", "values", "kind", "grads", "error", "items",
+                         "present", "rows", "start", "final", "steps", "layout", "paths"]),
+        inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(method=st.sampled_from(["mlp.discover", "mlp.structure", "mlp.forward", "mlp.grad", "mlp.outputs",
+                               "mlp.train", "mlp.neurons"]), junk=JUNK)
+def test_any_malformed_answer_is_an_error_never_an_exception(method: str, junk: Any) -> None:
+    namespace, api = load(BASE.read_text() + "\n\n" +
+                          (HOSTILE.parent / "tanh_linear.py").read_text())
+    inner = in_process(namespace)
+
+    def call(name: str, params: dict) -> Any:
+        return junk if name == method else inner(name, params)
+
+    results = mlp_check.grade_mlp(call, api, engine_results(), load_config())
+    assert len(results) == 5
+    for result in results:
+        assert result.message and (result.status != "error" or "cannot use" in result.message
+                                   or "could not" in result.message), result
