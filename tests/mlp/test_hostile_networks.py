@@ -92,8 +92,8 @@ JUNK = st.recursive(
 
 @settings(max_examples=25, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(method=st.sampled_from(["mlp.discover", "mlp.structure", "mlp.forward", "mlp.grad", "mlp.outputs",
-                               "mlp.train", "mlp.neurons"]), junk=JUNK)
+@given(method=st.sampled_from(["mlp.discover", "mlp.structure", "mlp.forward", "mlp.grad",
+                               "mlp.outputs", "mlp.train", "mlp.neurons"]), junk=JUNK)
 def test_any_malformed_answer_is_an_error_never_an_exception(method: str, junk: Any) -> None:
     namespace, api = load(BASE.read_text() + "\n\n" +
                           (HOSTILE.parent / "tanh_linear.py").read_text())
