@@ -114,7 +114,7 @@ def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -
         try:
             runner.start()
             report = grade_runner(runner, config, oracle, submission=str(submission.path))
-            missing = runner.call("submission.missing_modules", {})
+            missing = runner.missing_modules()
         except RunnerError as error:
             return ungradable(error.message, config, str(submission.path))
     if report.gradable:
@@ -128,7 +128,7 @@ def _missing_notes(missing: Any) -> list[str]:
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
         return []
     return [
-        f"Your code imports {name}, which is not available while grading; the grader went "
+        f"Your code imports `{name}`, which is not available while grading; the grader went "
         "on without it (fine as long as your engine does not use it)."
         for name in missing
     ]
