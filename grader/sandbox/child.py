@@ -33,6 +33,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 4096, 16384, 1 << 18
 )
 O_PATH = 0o10000000
+MESSAGE_CHARS = 20_000  # of an exception message sent to the parent
 PR_SET_NO_NEW_PRIVS = 38
 IMPORT_MACHINERY = frozenset(
     {"importlib", "importlib._bootstrap", "importlib._bootstrap_external", "importlib.util",
@@ -281,6 +282,10 @@ def _describe(exc: BaseException, filename: str, source_lines: list[str]) -> dic
         message = _str(exc)
     except BaseException:
         message = "<the exception's message could not be shown>"
+    if _len(message) > MESSAGE_CHARS:  # the parent cuts it further; this keeps answers small
+        cut = _len(message) - MESSAGE_CHARS
+        half = MESSAGE_CHARS // 2
+        message = f"{message[:half]}\n[... {cut} characters cut ...]\n{message[-half:]}"
     name = _type(exc).__name__
     return {
         "type": name,

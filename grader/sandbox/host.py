@@ -221,7 +221,7 @@ class Sandbox:
         child_ends: list[int] = []
         try:
             confined = identity is not None
-            root = isolation.grader_copy(ROOT) if confined else ROOT
+            root = isolation.grader_copy(ROOT, self.method_modules) if confined else ROOT
             exe, paths = isolation.child_interpreter(confined, self.hide)
             self._workdir = isolation.make_workdir(identity)
             limits = self.limits
@@ -508,6 +508,9 @@ class Sandbox:
             message = f"the submission closed the grader's channel while {what}"
             return self._fail("protocol", message)
         oom = self._group.oom_kills() if self._group else 0
+        code, value = status
+        if self.mode == "bubblewrap" and code == os.CLD_EXITED and value > 128:
+            status = (os.CLD_KILLED, value - 128)  # bwrap exits with 128 + the child's signal
         kind, message = _ending(status, oom, self.limits)
         if kind == "setup":
             output = self._capture.text()

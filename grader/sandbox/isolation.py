@@ -179,18 +179,37 @@ def under(path: str, folders: list[str]) -> bool:
     return any(real == f or real.startswith(f.rstrip("/") + "/") for f in folders)
 
 
-def grader_copy(root: str) -> str:
+def grader_copy(root: str, modules: list[str] = []) -> str:  # noqa: B006
     """The folder holding the child's copy of the ``grader`` package: made fresh once per
     grader process under an unguessable name, owned by root, readable by all, never reused
-    across processes, and removed at exit. Only the package: not reference/, tests/ or a
-    rubric beside it."""
+    across processes, and removed at exit. Only the package (and the files of ``modules``,
+    extra method modules): not reference/, tests/ or a rubric beside it."""
     if "grader" not in _copies:
         top = _private_folder("micrograd-grader-")
         shutil.copytree(os.path.join(root, "grader"), os.path.join(top, "grader"),
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "README.md"))
-        _open_up(top)
         _copies["grader"] = top
-    return _copies["grader"]
+    top = _copies["grader"]
+    for module in modules:
+        _copy_module(module, top)
+    _open_up(top)
+    return top
+
+
+def _copy_module(module: str, top: str) -> None:
+    """Copy one module (and its packages' __init__ files) into ``top``, once."""
+    import importlib.util
+
+    parts = module.split(".")
+    for end in range(1, len(parts) + 1):
+        spec = importlib.util.find_spec(".".join(parts[:end]))
+        if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+            continue
+        name = "__init__.py" if end < len(parts) else os.path.basename(spec.origin)
+        target = os.path.join(top, *parts[: end if end < len(parts) else end - 1], name)
+        if not os.path.exists(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(spec.origin, target)
 
 
 def shared_packages_mirror(site_dirs: list[str], readable: list[str]) -> list[str]:
