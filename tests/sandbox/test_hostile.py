@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from grader.sandbox import SandboxError, isolation
+from grader.sandbox import Limits, Sandbox, SandboxError, isolation
 from tests.sandbox.util import ROOT, as_root, hostile, live_processes, make, within
 
 
@@ -411,3 +411,33 @@ def test_snooping_is_denied() -> None:
         if box.info["network_isolated"]:
             assert network != "allowed"
         assert not (ROOT / "pwned").exists()
+
+
+@as_root
+def test_hidden_folders_and_the_graders_command_line_are_out_of_sight(tmp_path) -> None:
+    """A classmate's folder given to ``hide`` and the grader's /proc entries are not there."""
+    classmates = tmp_path / "submissions"
+    classmates.mkdir()
+    (classmates / "carol.py").write_text("SECRET = 1\n")
+    classmates.chmod(0o755)
+    tmp_path.chmod(0o755)
+    source = (
+        "import os\n"
+        "def run(folder, pid):\n"
+        "    found = {}\n"
+        "    for name, path in (('folder', folder), ('cmdline', f'/proc/{pid}/cmdline')):\n"
+        "        try:\n"
+        "            found[name] = sorted(os.listdir(path)) if name == 'folder' else 'read'\n"
+        "            if name == 'cmdline':\n"
+        "                open(path).read()\n"
+        "        except OSError as exc:\n"
+        "            found[name] = type(exc).__name__\n"
+        "    return found\n"
+    )
+    box = Sandbox(source, limits=Limits(call_seconds=5), hide=[str(classmates)],
+                  method_modules=["tests.sandbox.child_methods"])
+    with box:
+        box.start()
+        outcome = box.call("call", {"name": "run", "args": [str(classmates), os.getpid()]})
+    assert outcome["value"]["folder"] in ([], "FileNotFoundError"), outcome
+    assert outcome["value"]["cmdline"] in ("FileNotFoundError", "PermissionError"), outcome
