@@ -218,9 +218,13 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     while (request := _read(requests)) is not None:
         if isinstance(request, tuple):  # (target, args): a call
             target, args = request
-            _reply(answers, _safely(lambda: _resolve(target)(*args)))
+            _reply(answers, _safely(_run, target, args))
         else:
             _reply(answers, [_safely(oracle.expected, graph) for graph in request])
+
+
+def _run(target: str, args: tuple[Any, ...]) -> Any:
+    return _resolve(target)(*args)
 
 
 def _reply(answers: IO[bytes], answer: Any) -> None:

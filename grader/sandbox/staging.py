@@ -140,6 +140,7 @@ def _read(parent: int, name: str, cap: int) -> bytes | None:
         os.close(fd)
 
 
-def _leave(copy: Staging, reason: str, shown: str) -> None:
+def _leave(copy: Staging, reason: str, shown: str) -> tuple[int, str, int] | None:
+    """Note ``shown`` as left out; nothing to walk."""
     copy.left_out.setdefault(reason, []).append(shown)
     return None
