@@ -92,6 +92,19 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
 
 
 def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -> Report:
+    from grader.sandbox.staging import staged
+
+    path = Path(path)
+    if not path.is_dir() or path.is_symlink():
+        return _grade_source(path, path, config, oracle, [])
+    with staged(path) as copy:  # a folder is read from a private copy, links left out
+        return _grade_source(copy.path, path, config, oracle, copy.notes())
+
+
+def _grade_source(
+    path: Path, shown: Path, config: Config, oracle: OracleProcess, notes: list[str]
+) -> Report:
+    """Grade the submission at ``path``, which the student knows as ``shown``."""
     from grader.evaluate.runner import RunnerError
     from grader.evaluate.sandboxed import SandboxRunner
     from grader.load import LoadError, load_submission, stubs
@@ -102,25 +115,28 @@ def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -
             path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
         )
     except LoadError as error:
-        return ungradable(str(error), config, str(path))
+        return ungradable(str(error), config, str(shown))
+    name = str(shown / submission.path.relative_to(path)) if path != shown else str(shown)
     limits = Limits(
         call_seconds=config.call_seconds,
         total_seconds=config.total_seconds,
         memory_mb=config.memory_mb,
     )
     inject = {stubs.INJECT_AS: "grader.load.stubs:missing_module"}
-    with Sandbox(submission.source, submission.path.name, limits, inject=inject) as sandbox:
+    hide = [str(shown.resolve().parent)]  # the student's folder and its neighbours
+    with Sandbox(submission.source, submission.path.name, limits, inject=inject,
+                 hide=hide) as sandbox:
         runner = SandboxRunner(sandbox, submission)
         try:
             runner.start()
-            report = grade_runner(runner, config, oracle, submission=str(submission.path))
-            missing = runner.call("submission.missing_modules", {})
+            report = grade_runner(runner, config, oracle, submission=name)
+            missing = runner.missing_modules()
         except RunnerError as error:
-            return ungradable(error.message, config, str(submission.path))
+            return ungradable(error.message, config, name)
     if report.gradable:
-        report.notes = [*submission.notes, *_missing_notes(missing), *report.notes]
+        report.notes = [*notes, *submission.notes, *_missing_notes(missing), *report.notes]
     else:  # the reason it cannot be graded comes first
-        report.notes = [*report.notes, *submission.notes]
+        report.notes = [*report.notes, *notes, *submission.notes]
     return report
 
 
@@ -128,7 +144,7 @@ def _missing_notes(missing: Any) -> list[str]:
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
         return []
     return [
-        f"Your code imports {name}, which is not available while grading; the grader went "
+        f"Your code imports `{name}`, which is not available while grading; the grader went "
         "on without it (fine as long as your engine does not use it)."
         for name in missing
     ]
