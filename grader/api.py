@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from grader.config import Config, load_config
-from grader.discover.api import EngineAPI
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess, serving
 from grader.evaluate.runner import InProcessRunner, Runner
 from grader.results import CategoryResult, Report
@@ -43,27 +42,23 @@ def grade_runner(
     submission: Optional[str] = None,
 ) -> Report:
     """Discover the API through the runner, check every category, and score it."""
-    from grader.mlp import grade_mlp
-    from grader.pipeline import EngineGrader
     from grader.score.rubric import total
+    from grader.subjects import choose
 
     started = time.perf_counter()
-    found = runner.discover(config.names)
-    if not found.get("ok"):
+    subject, found = choose(runner, config)
+    if subject is None:
         return ungradable(found.get("message", "No engine found."), config, submission)
-    api = EngineAPI.from_dict(found["api"])
-    grader = EngineGrader(runner, api, found.get("missing", {}), config, oracle)
-    results = grader.grade()
-    results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
-    score, max_score = total(results)
+    graded = subject.grade(runner, config, oracle, found)
+    score, max_score = total(graded.results)
     return Report(
         score=score,
         max_score=max_score,
-        categories=results,
-        detected=api.describe(),
+        categories=graded.results,
+        detected=graded.detected,
         seed=config.seed,
         submission=submission,
-        graphs_checked=grader.graphs_checked,
+        graphs_checked=graded.checked,
         execution_time=round(time.perf_counter() - started, 3),
     )
 
