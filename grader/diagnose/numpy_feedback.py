@@ -176,8 +176,9 @@ def _update_code(case: dict[str, Any], found: dict[str, Any], lay: Layout,
     linear = found["linear"]
     nin, nout = case["W"].shape
     lines += [f"layer = {linear['class']}({nin}, {nout})", f"layer.{linear['w']} = {_array(w)}",
-              f"layer.{linear['b']} = {_array(b)}", f"layer.dW = {_array(dw)}",
-              f"layer.db = {_array(db)}", f"layer.{linear['update']}({case['lr']})"]
+              f"layer.{linear['b']} = {_array(b)}", f"layer.{linear.get('dw') or 'dW'} = "
+              f"{_array(dw)}", f"layer.{linear.get('db') or 'db'} = {_array(db)}",
+              f"layer.{linear['update']}({case['lr']})"]
     return "\n".join(lines)
 
 

@@ -132,8 +132,9 @@ def _probe_linear(cls: type) -> Optional[dict[str, Any]]:
     layout = _layout(layer)
     if layout is None:
         return None
+    dw, db = grad_names(layer, layout, weight, bias)
     return {
-        "w": weight, "b": bias, "w_shape": w_shape, "layout": layout,
+        "w": weight, "b": bias, "w_shape": w_shape, "layout": layout, "dw": dw, "db": db,
         "b_shape": list(arrays[bias].shape) if bias else None,
         "update": next((m for m in UPDATE_NAMES if callable(getattr(cls, m, None))), None),
     }  # fmt: skip
@@ -151,6 +152,34 @@ def _layout(layer: Any) -> Optional[str]:
         if getattr(result, "shape", None) == out:
             return layout
     return None
+
+
+def grad_names(layer: Any, layout: str, weight: str, bias: Optional[str]) -> tuple[Any, Any]:
+    """The attributes backward fills with dW and db: arrays shaped like W and b that backward
+    created or changed (conventional names first)."""
+    x = np.linspace(-1, 1, 5 * NIN).reshape((5, NIN) if layout == "rows" else (NIN, 5))
+    try:
+        out = layer.forward(x)
+        before = {k: v.copy() for k, v in attributes(layer).items() if isinstance(v, np.ndarray)}
+        layer.backward(np.ones_like(out[0] if isinstance(out, tuple) else out))
+    except Exception:  # noqa: BLE001 - judged by the checks, with the student's error
+        return None, None
+    after = attributes(layer)
+
+    def changed(name: str, like: Optional[str]) -> bool:
+        value = after.get(name)
+        if not isinstance(value, np.ndarray) or like is None or name in (weight, bias):
+            return False
+        shaped = value.shape == after[like].shape or value.size == np.size(after[like])
+        old = before.get(name)
+        fresh = old is None or old.shape != value.shape or not np.array_equal(old, value)
+        return shaped and fresh
+
+    def pick(names: tuple[str, ...], like: Optional[str]) -> Optional[str]:
+        candidates = [k for k in after if changed(k, like)]
+        return next((n for n in names if n in candidates), candidates[0] if candidates else None)
+
+    return pick(GRAD_NAMES, weight), pick(BIAS_GRAD_NAMES, bias)
 
 
 def _model_class(namespace: dict[str, Any], linear: str) -> Optional[dict[str, Any]]:

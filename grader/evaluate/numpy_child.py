@@ -188,12 +188,12 @@ class Call:
     def _layer_grads(self, layer: Any, out: Any = None) -> tuple[Any, Any]:
         if isinstance(out, tuple) and len(out) == 3:
             return out[1], out[2]
-        found = attributes(layer)
-        dw = _pick(found, GRAD_NAMES, self.found["linear"]["w"])
-        db = _pick(found, BIAS_GRAD_NAMES, self.found["linear"]["b"])
-        if dw is None:
+        found, linear = attributes(layer), self.found["linear"]
+        dw = linear.get("dw") or _pick(found, GRAD_NAMES, linear["w"])
+        db = linear.get("db") or _pick(found, BIAS_GRAD_NAMES, linear["b"])
+        if dw is None or dw not in found:
             raise PartError("after backward, the layer holds no weight gradient (like dW)")
-        if db is None:
+        if db is None or db not in found:
             raise PartError("after backward, the layer holds no bias gradient (like db)")
         return found[dw], found[db]
 
@@ -209,8 +209,8 @@ class Call:
         if not linear.get("update"):
             raise PartError("the layer class has no update method")
         layer = self._layer(a["W"], a["b"])
-        setattr(layer, self.conv.get("dw_name") or "dW", a["dW"].copy())
-        setattr(layer, self.conv.get("db_name") or "db", a["db"].copy())
+        setattr(layer, linear.get("dw") or "dW", a["dW"].copy())
+        setattr(layer, linear.get("db") or "db", a["db"].copy())
         self._run("update", getattr(layer, linear["update"]), a["lr"], names=())
         return {"W": getattr(layer, linear["w"]), "b": getattr(layer, linear["b"])}
 

@@ -118,7 +118,7 @@ def _loss_methods(conv: dict) -> dict[str, Callable[..., Any]]:
 def _linear_methods(linear: dict, conv: dict) -> dict[str, Callable[..., Any]]:
     """forward/backward/update for the student's layer class, in its layout and names."""
     w_name, b_name = linear["w"], linear["b"]
-    dw_name, db_name = conv.get("dw_name") or "dW", conv.get("db_name") or "db"
+    dw_name, db_name = linear.get("dw") or "dW", linear.get("db") or "db"
     rows, in_out = linear["layout"] == "rows", linear["w_shape"] == "in_out"
     scale_in_layer = conv.get("scale") == "layer"
 

@@ -78,8 +78,15 @@ class NumpyGrader:
         for part in PARTS:
             verdicts[part] = self._part(part)
         failed = [p for p in PARTS if verdicts[p].status in ("fail", "error")]
+        for part in failed:  # a part that calls another failing part (sigmoid_backward, say)
+            others = [p for p in failed if p != part]
+            if others and self._part(part, others).status == "pass":
+                verdicts[part] = Verdict("pass", _passes_once(part, others))
+        failed = [p for p in PARTS if verdicts[p].status in ("fail", "error")]
         for model in MODELS:
             verdicts[model] = self._model(model, failed)
+            if model != "model_forward" and verdicts[model].status == "fail":
+                verdicts[model] = self._after_model(model, verdicts)
         for part, model in COVERED.items():
             if verdicts[part].status == "missing" and verdicts[model].status != "missing":
                 verdicts[part] = Verdict("pass", f"Your code has no separate {_title(part)}; "
@@ -121,14 +128,14 @@ class NumpyGrader:
                               key=f"np.{part}")
         return sorted(cast(list[Case], cases), key=size)
 
-    def _part(self, part: str) -> Verdict:
+    def _part(self, part: str, corrected: Optional[list[str]] = None) -> Verdict:
         if part not in self._available():
             return Verdict("missing", _missing_words(part, self.found))
         if part == "loss_backward" and "loss" in self._available():
             self._learn_loss_kind()
         first: Optional[Mismatch] = None
         for case in self._cases(part):
-            answer = self._ask(part, self._to_student(part, case), [])
+            answer = self._ask(part, self._to_student(part, case), corrected or [])
             problem = self._judge(part, case, answer)
             if problem is not None:
                 first = problem
@@ -269,11 +276,19 @@ class NumpyGrader:
         if first is None:
             return Verdict("pass", f"{_title(model)} matches torch.")
         if failed and self._model_run(model, failed) is None:
-            them = ", ".join(_title(p) for p in failed)
-            return Verdict("pass", f"{_title(model)} passes once {them} is fixed (checked with "
-                                   "a corrected version of it); it is charged there, not here.")
+            return Verdict("pass", _passes_once(model, failed))
         return Verdict("fail", first.words, code_for(model, first.case, self.found, self.layout),
                        first.expected, first.got, first.hint)
+
+    def _after_model(self, model: str, verdicts: dict[str, Verdict]) -> Verdict:
+        """A model check that fails after an earlier model check failed is charged there:
+        a wrong forward pass makes the backward pass and training wrong too."""
+        earlier = [m for m in MODELS[: MODELS.index(model)] if verdicts[m].status == "fail"]
+        if not earlier:
+            return verdicts[model]
+        return Verdict("pass", f"Not charged: the {_title(earlier[0])} already failed, and this "
+                               f"depends on it. Fix that first, then check the {_title(model)} "
+                               "again.")
 
     def _can_update(self) -> bool:
         if self.found["style"] == "functions":
@@ -382,6 +397,12 @@ TITLES = {"loss": "loss", "loss_backward": "loss gradient", "update": "update st
 
 def _title(part: str) -> str:
     return TITLES.get(part, part)
+
+
+def _passes_once(what: str, failed: list[str]) -> str:
+    them = ", ".join(f"your {_title(p)}" for p in failed)
+    return (f"The {_title(what)} passes once {them} is fixed (checked with a corrected version "
+            "in its place): the bug is charged there, not here.")
 
 
 def _missing_words(part: str, found: dict[str, Any]) -> str:
