@@ -10,7 +10,7 @@ on exit.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Callable
 
 import numpy as np
@@ -115,8 +115,11 @@ def _loss_methods(conv: dict) -> dict[str, Callable[..., Any]]:
     return {"forward": forward, "backward": backward}
 
 
-def _linear_methods(linear: dict, conv: dict) -> dict[str, Callable[..., Any]]:
-    """forward/backward/update for the student's layer class, in its layout and names."""
+def _linear_methods(linear: dict, conv: dict, cls: type) -> dict[str, Callable[..., Any]]:
+    """forward/backward/update for the student's layer class, in its layout and names. The
+    student's own forward and backward still run first, for whatever else they keep (the
+    input their backward reads, say); only what they return or set is corrected."""
+    own_forward, own_backward = cls.forward, cls.backward  # type: ignore[attr-defined]
     w_name, b_name = linear["w"], linear["b"]
     dw_name, db_name = linear.get("dw") or "dW", linear.get("db") or "db"
     rows, in_out = linear["layout"] == "rows", linear["w_shape"] == "in_out"
@@ -127,6 +130,8 @@ def _linear_methods(linear: dict, conv: dict) -> dict[str, Callable[..., Any]]:
         return w if in_out else w.T
 
     def forward(self: Any, x: np.ndarray) -> np.ndarray:
+        with suppress(Exception):  # its own result is replaced anyway
+            own_forward(self, x.copy())
         self._grader_x = x
         b = getattr(self, b_name).reshape(-1)
         xr = x if rows else x.T
@@ -134,6 +139,8 @@ def _linear_methods(linear: dict, conv: dict) -> dict[str, Callable[..., Any]]:
         return z if rows else z.T
 
     def backward(self: Any, dout: np.ndarray) -> np.ndarray:
+        with suppress(Exception):  # its own result is replaced anyway
+            own_backward(self, dout.copy())
         x = self._grader_x if rows else self._grader_x.T
         d = dout if rows else dout.T
         scale = 1.0 / x.shape[0] if scale_in_layer else 1.0
@@ -171,8 +178,9 @@ def corrected(namespace: dict, found: dict, parts: list[str], conv: dict) -> Ite
                 and found.get("style") == "layers":
             wanted = {"linear_forward": ("forward",), "linear_backward": ("forward", "backward"),
                       "update": (found["linear"].get("update"),)}[part]
-            methods = _linear_methods(found["linear"], conv)
-            patch(namespace[found["linear"]["class"]],
+            cls = namespace[found["linear"]["class"]]
+            methods = _linear_methods(found["linear"], conv, cls)
+            patch(cls,
                   {k: v for k, v in methods.items() if k in wanted})
             continue
         spec = found["parts"].get(part)

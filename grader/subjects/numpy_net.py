@@ -92,7 +92,7 @@ class NumpyGrader:
                 verdicts[part] = Verdict("pass", f"Your code has no separate {_title(part)}; "
                                                  f"it is checked inside the {_title(model)}.")
         verdicts["inputs_unchanged"] = self._inputs_unchanged()
-        return [self._scored(f"np.{k}", v) for k, v in verdicts.items()]
+        return [self._scored(c, verdicts[c.removeprefix("np.")]) for c in NUMPY_WEIGHTS]
 
     # -- calling the child ------------------------------------------------------------------
 
