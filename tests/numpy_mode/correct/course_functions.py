@@ -1,3 +1,4 @@
+# ruff: noqa: E741, E501, B007 - written the way the course writes it
 """Correct: the function style of the popular deep-learning course (examples in columns,
 W of shape (out, in), caches, the 1/m inside linear_backward, the loss gradient inline)."""
 
