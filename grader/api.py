@@ -90,6 +90,7 @@ def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -
     from grader.evaluate.runner import RunnerError
     from grader.evaluate.sandboxed import SandboxRunner
     from grader.load import LoadError, load_submission, stubs
+    from grader.load.loader import NO_ENGINE_NOTE
     from grader.sandbox import Limits, Sandbox
 
     try:
@@ -112,8 +113,9 @@ def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -
             missing = runner.call("submission.missing_modules", {})
         except RunnerError as error:
             return ungradable(error.message, config, str(submission.path))
-    if report.gradable:
-        report.notes = [*submission.notes, *_missing_notes(missing), *report.notes]
+    if report.gradable:  # what was graded was found: the loader's guess that none was goes
+        loaded = [n for n in submission.notes if not n.startswith(NO_ENGINE_NOTE)]
+        report.notes = [*loaded, *_missing_notes(missing), *report.notes]
     else:  # the reason it cannot be graded comes first
         report.notes = [*report.notes, *submission.notes]
     return report

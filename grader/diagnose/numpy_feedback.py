@@ -155,13 +155,19 @@ def _linear_code(part: str, case: dict[str, Any], found: dict[str, Any], lay: La
         else:
             lines.append(f"{found['parts']['linear_forward']['name']}(A, W, b)")
         return "\n".join(lines)
-    linear = found["linear"]
-    nin, nout = case["W"].shape
-    lines += [f"layer = {linear['class']}({nin}, {nout})", f"layer.{linear['w']} = {_array(w)}",
-              f"layer.{linear['b']} = {_array(b)}", f"X = {_array(x)}", "layer.forward(X)"]
+    lines += [*_new_layer(found["linear"], case, w, b), f"X = {_array(x)}", "layer.forward(X)"]
     if part == "linear_backward":
         lines += [f"dOut = {_array(lay.data(case['dZ']))}", "dX = layer.backward(dOut)"]
     return "\n".join(lines)
+
+
+def _new_layer(linear: dict[str, Any], case: dict[str, Any], w: Any, b: Any) -> list[str]:
+    """A layer built the way the student's class is built, holding W and b."""
+    if linear.get("init") == "arrays":
+        return [f"layer = {linear['class']}({_array(w)}, {_array(b)})"]
+    nin, nout = case["W"].shape
+    return [f"layer = {linear['class']}({nin}, {nout})", f"layer.{linear['w']} = {_array(w)}",
+            f"layer.{linear['b']} = {_array(b)}"]
 
 
 def _update_code(case: dict[str, Any], found: dict[str, Any], lay: Layout,
@@ -174,9 +180,7 @@ def _update_code(case: dict[str, Any], found: dict[str, Any], lay: Layout,
                      f"{{'dW1': {_array(dw)}, 'db1': {_array(db)}}}, {case['lr']})")
         return "\n".join(lines)
     linear = found["linear"]
-    nin, nout = case["W"].shape
-    lines += [f"layer = {linear['class']}({nin}, {nout})", f"layer.{linear['w']} = {_array(w)}",
-              f"layer.{linear['b']} = {_array(b)}", f"layer.{linear.get('dw') or 'dW'} = "
+    lines += [*_new_layer(linear, case, w, b), f"layer.{linear.get('dw') or 'dW'} = "
               f"{_array(dw)}", f"layer.{linear.get('db') or 'db'} = {_array(db)}",
               f"layer.{linear['update']}({case['lr']})"]
     return "\n".join(lines)

@@ -117,11 +117,8 @@ def _linear_class(namespace: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 def _probe_linear(cls: type) -> Optional[dict[str, Any]]:
-    try:
-        random.seed(0)
-        np.random.seed(0)
-        layer = cls(NIN, NOUT)
-    except Exception:  # noqa: BLE001 - not a layer of this kind
+    layer, init = _build_layer(cls)
+    if layer is None:
         return None
     arrays = {k: v for k, v in attributes(layer).items() if isinstance(v, np.ndarray)}
     weight = next((k for k, v in arrays.items() if v.shape in ((NIN, NOUT), (NOUT, NIN))), None)
@@ -135,16 +132,36 @@ def _probe_linear(cls: type) -> Optional[dict[str, Any]]:
     dw, db = grad_names(layer, layout, weight, bias)
     return {
         "w": weight, "b": bias, "w_shape": w_shape, "layout": layout, "dw": dw, "db": db,
+        "init": init,
         "b_shape": list(arrays[bias].shape) if bias else None,
         "update": next((m for m in UPDATE_NAMES if callable(getattr(cls, m, None))), None),
     }  # fmt: skip
 
 
+def _build_layer(cls: type) -> tuple[Any, str]:
+    """``cls(3, 4)``, or ``cls(W, b)`` for a layer given its arrays; (None, "") if neither."""
+    for init, args in (("sizes", (NIN, NOUT)), ("arrays", (_probe_w(), np.zeros(NOUT)))):
+        try:
+            random.seed(0)
+            np.random.seed(0)
+            return cls(*args), init
+        except Exception:  # noqa: BLE001 - not a layer of this kind
+            continue
+    return None, ""
+
+
+def _probe_w() -> np.ndarray:
+    return np.linspace(-1, 1, NIN * NOUT).reshape(NIN, NOUT)
+
+
 def _layout(layer: Any) -> Optional[str]:
-    """Examples in rows (X is n x 3) or in columns (X is 3 x n), by trying both."""
+    """Examples in rows (X is n x 3) or in columns (X is 3 x n), by trying both. A template's
+    forward that is not written yet counts as rows (its checks are then "missing")."""
     for layout, shape, out in (("rows", (5, NIN), (5, NOUT)), ("columns", (NIN, 5), (NOUT, 5))):
         try:
             result = layer.forward(np.ones(shape))
+        except NotImplementedError:
+            return "rows"
         except Exception:  # noqa: BLE001 - the other layout
             continue
         if isinstance(result, tuple):

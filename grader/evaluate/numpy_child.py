@@ -157,7 +157,10 @@ class Call:
     def _layer(self, w: np.ndarray, b: np.ndarray) -> Any:
         linear = self.found["linear"]
         nin, nout = w.shape if linear["w_shape"] == "in_out" else w.shape[::-1]
-        layer = self.ns[linear["class"]](nin, nout)
+        if linear.get("init") == "arrays":
+            layer = self.ns[linear["class"]](w.copy(), b.copy())
+        else:
+            layer = self.ns[linear["class"]](nin, nout)
         setattr(layer, linear["w"], w.copy())
         if linear["b"]:
             setattr(layer, linear["b"], b.copy())

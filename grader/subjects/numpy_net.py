@@ -69,6 +69,7 @@ class NumpyGrader:
     conv: dict[str, Any] = field(default_factory=lambda: {"scale": "loss", "loss": "bce"})
     mutated: dict[str, Case] = field(default_factory=dict)
     checked: int = 0
+    answered: int = 0  # calls the student's code completed
 
     def __post_init__(self) -> None:
         self.layout = Layout.from_found(self.found)
@@ -115,6 +116,7 @@ class NumpyGrader:
         if not answer.get("ok"):
             return {"ok": False, "error": str(answer.get("error", "unknown error"))[:400]}
         out = answer.get("out")
+        self.answered += 1
         if not isinstance(out, dict):
             return {"ok": False, "error": "your code answered with something unreadable"}
         return {"ok": True, "out": {k: decode(v) for k, v in list(out.items())[:8]},
@@ -142,6 +144,8 @@ class NumpyGrader:
                 break
         if first is None:
             return Verdict("pass", f"{_title(part)} matches torch on every example.")
+        if _not_written(first.words):
+            return Verdict("missing", f"Your {_title(part)} is not written yet.")
         return Verdict(
             "error" if first.words.startswith("crash") else "fail",
             first.words.removeprefix("crash: "),
@@ -275,6 +279,8 @@ class NumpyGrader:
         first = self._model_run(model, [])
         if first is None:
             return Verdict("pass", f"{_title(model)} matches torch.")
+        if _not_written(first.words):
+            return Verdict("missing", f"Your {_title(model)} is not written yet.")
         if failed and self._model_run(model, failed) is None:
             return Verdict("pass", _passes_once(model, failed))
         return Verdict("fail", first.words, code_for(model, first.case, self.found, self.layout),
@@ -363,6 +369,8 @@ class NumpyGrader:
     # -- inputs unchanged and scoring -----------------------------------------------------------
 
     def _inputs_unchanged(self) -> Verdict:
+        if not self.answered:
+            return Verdict("missing", "None of your functions ran, so none could be checked.")
         if not self.mutated:
             return Verdict("pass", "No function changed the arrays it was given.")
         where = sorted(self.mutated)
@@ -397,6 +405,11 @@ TITLES = {"loss": "loss", "loss_backward": "loss gradient", "update": "update st
 
 def _title(part: str) -> str:
     return TITLES.get(part, part)
+
+
+def _not_written(words: str) -> bool:
+    """A template's stub raises NotImplementedError: that part is missing, not wrong."""
+    return "raised NotImplementedError" in words
 
 
 def _passes_once(what: str, failed: list[str]) -> str:
