@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from grader.config import Config, load_config
-from grader.discover.api import EngineAPI
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess, serving
 from grader.evaluate.runner import InProcessRunner, Runner
 from grader.results import CategoryResult, Report
@@ -43,27 +42,23 @@ def grade_runner(
     submission: Optional[str] = None,
 ) -> Report:
     """Discover the API through the runner, check every category, and score it."""
-    from grader.mlp import grade_mlp
-    from grader.pipeline import EngineGrader
     from grader.score.rubric import total
+    from grader.subjects import choose
 
     started = time.perf_counter()
-    found = runner.discover(config.names)
-    if not found.get("ok"):
+    subject, found = choose(runner, config)
+    if subject is None:
         return ungradable(found.get("message", "No engine found."), config, submission)
-    api = EngineAPI.from_dict(found["api"])
-    grader = EngineGrader(runner, api, found.get("missing", {}), config, oracle)
-    results = grader.grade()
-    results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
-    score, max_score = total(results)
+    graded = subject.grade(runner, config, oracle, found)
+    score, max_score = total(graded.results)
     return Report(
         score=score,
         max_score=max_score,
-        categories=results,
-        detected=api.describe(),
+        categories=graded.results,
+        detected=graded.detected,
         seed=config.seed,
         submission=submission,
-        graphs_checked=grader.graphs_checked,
+        graphs_checked=graded.checked,
         execution_time=round(time.perf_counter() - started, 3),
     )
 
@@ -108,6 +103,7 @@ def _grade_source(
     from grader.evaluate.runner import RunnerError
     from grader.evaluate.sandboxed import SandboxRunner
     from grader.load import LoadError, load_submission, stubs
+    from grader.load.loader import NO_ENGINE_NOTE
     from grader.sandbox import Limits, Sandbox
 
     try:
@@ -133,8 +129,9 @@ def _grade_source(
             missing = runner.missing_modules()
         except RunnerError as error:
             return ungradable(error.message, config, name)
-    if report.gradable:
-        report.notes = [*notes, *submission.notes, *_missing_notes(missing), *report.notes]
+    if report.gradable:  # what was graded was found: the loader's guess that none was goes
+        loaded = [n for n in submission.notes if not n.startswith(NO_ENGINE_NOTE)]
+        report.notes = [*notes, *loaded, *_missing_notes(missing), *report.notes]
     else:  # the reason it cannot be graded comes first
         report.notes = [*report.notes, *notes, *submission.notes]
     return report
