@@ -493,12 +493,27 @@ def bubblewrap_command(
     for folder in PRIVATE_FOLDERS:
         if os.path.isdir(folder):
             args += ["--tmpfs", folder]
+    made: set[str] = set()
     for path in dict.fromkeys(readonly):
         if not under(path, list(SYSTEM_FOLDERS)):
-            args += ["--ro-bind", path, path]
+            args += [*_ancestors(path, made), "--ro-bind", path, path]
     for path in writable:
-        args += ["--bind", path, path]
+        args += [*_ancestors(path, made), "--bind", path, path]
     return [*args, "--chdir", workdir, "--"]
+
+
+def _ancestors(path: str, made: set[str]) -> list[str]:
+    """bwrap options creating the folders above ``path`` open to all (0755): bwrap makes
+    them 0700 otherwise, and the child, once it is another uid, could not reach ``path``."""
+    args: list[str] = []
+    parts = os.path.dirname(os.path.abspath(path)).strip("/").split("/")
+    for depth in range(1, len(parts) + 1):
+        folder = "/" + "/".join(parts[:depth])
+        if folder in made or folder in PRIVATE_FOLDERS or under(folder, list(SYSTEM_FOLDERS)):
+            continue
+        made.add(folder)
+        args += ["--perms", "0755", "--dir", folder]
+    return args
 
 
 def hidden_paths(extra: list[str], needed: list[str]) -> list[str]:
