@@ -71,6 +71,9 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="rubric TOML (or a pyproject.toml)")
     parser.add_argument("--seed", type=int, help="random seed (instructors: keep one secret)")
     parser.add_argument("--budget", type=int, help="Hypothesis examples per check")
+    parser.add_argument("--mode", choices=("auto", "scalar", "numpy"),
+                        help="what is graded: a Value engine (scalar), a numpy network (numpy), "
+                             "or whichever the submission holds (auto, the default)")
     parser.add_argument("--class", dest="class_name", help="the engine class (default: Value)")
     parser.add_argument("--data-attr", help="attribute holding the number (default: found)")
     parser.add_argument("--grad-attr", help="attribute holding the gradient (default: found)")
@@ -91,7 +94,7 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
 
 def config_from(args: argparse.Namespace) -> Any:
     """The rubric from --config, with the command-line overrides on top."""
-    config = load_config(args.config, seed=args.seed, budget=args.budget)
+    config = load_config(args.config, seed=args.seed, budget=args.budget, mode=args.mode)
     names = {
         "class_name": args.class_name,
         "data_attr": args.data_attr,

