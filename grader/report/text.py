@@ -97,7 +97,7 @@ def to_text(report: Report, pictures: Optional[dict[str, str]] = None) -> str:
         *_table(report),
     ]
     for group in groups(report):
-        lines += ["", *_details(group, (pictures or {}).get(group[0].id))]
+        lines += ["", *details(group, (pictures or {}).get(group[0].id))]
     return "\n".join(lines)
 
 
@@ -129,7 +129,8 @@ def _table(report: Report) -> list[str]:
     return rows
 
 
-def _details(group: list[CategoryResult], picture: Optional[str] = None) -> list[str]:
+def details(group: list[CategoryResult], picture: Optional[str] = None) -> list[str]:
+    """The feedback on categories that share it: message, code, expected, got, hint."""
     c = group[0]
     lines = [f"--- {heading(group)}", c.message]
     if c.counterexample:
