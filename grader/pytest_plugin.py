@@ -16,7 +16,7 @@ with the reason and the others are skipped. Exit codes are pytest's own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import pytest
 
@@ -66,7 +66,11 @@ def pytest_collection_modifyitems(
     rubric = load_config(_setting(config, _RUBRIC_INI))
     submission = Submission.from_parent(session, path=engine.resolve(), rubric=rubric)
     config.stash[_SUBMISSION] = submission
-    items.extend(submission.collect())
+    tests = submission.collect()
+    collected: list[Union[pytest.Item, pytest.Collector]] = list(tests)
+    report = pytest.CollectReport(submission.nodeid, "passed", None, collected)
+    session.ihook.pytest_collectreport(report=report)  # counted in "collected N items"
+    items.extend(tests)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
