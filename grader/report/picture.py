@@ -20,7 +20,7 @@ from grader.results import FailingGraph, GraphNode, Report
 CHAR_W = 7.3  # width of one character of 12px monospace
 BOX_H = 62
 GAP_X = 56
-GAP_Y = 22
+GAP_Y = 26
 DUMMY_H = 12
 MARGIN = 16
 TOP = MARGIN + 14  # room for the flag over the first wrong node
@@ -268,10 +268,12 @@ def _legend_lines(graph: FailingGraph) -> list[str]:
         "error": "Red box: the operation that raised an error",
     }.get(graph.kind, "")
     marked = "; orange: the edges its gradient came back through" if graph.marked else ""
-    return [
-        "Each box: a node, its value and gradient from torch; in red, what your engine got.",
-        first + marked,
-    ]
+    numbers = (
+        "Each box: a node, its value and gradient from torch (your engine gave none: it raised)."
+        if graph.kind == "error"
+        else "Each box: a node, its value and gradient from torch; in red, what your engine got."
+    )
+    return [numbers, first + marked]
 
 
 def _legend(lines: list[str], y: float) -> str:
