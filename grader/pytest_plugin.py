@@ -15,6 +15,7 @@ with the reason and the others are skipped. Exit codes are pytest's own.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -64,7 +65,10 @@ def pytest_collection_modifyitems(
     if engine is None:
         return
     rubric = load_config(_setting(config, _RUBRIC_INI))
-    submission = Submission.from_parent(session, path=engine.resolve(), rubric=rubric)
+    path = engine.resolve()
+    where = os.path.relpath(path, config.rootpath)
+    nodeid = path.name if where == "." else Path(where).as_posix()  # `--engine .`: the folder
+    submission = Submission.from_parent(session, path=path, nodeid=nodeid, rubric=rubric)
     config.stash[_SUBMISSION] = submission
     tests = submission.collect()
     collected: list[Union[pytest.Item, pytest.Collector]] = list(tests)
@@ -166,7 +170,7 @@ def _summary(result: CategoryResult) -> str:
 def _feedback(result: CategoryResult) -> str:
     from grader.report.text import details
 
-    return "\n".join(details([result]))
+    return "\n".join(details([result])[1:])  # pytest names the test: no heading
 
 
 def _ungradable(report: Report) -> str:

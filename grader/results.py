@@ -52,7 +52,7 @@ class CategoryResult:
     got: Optional[str] = None
     hint: Optional[str] = None
     output: str = ""
-    graph: Optional[FailingGraph] = None  # the smallest failing graph, for its picture
+    graph: Optional[FailingGraph] = field(default=None, repr=False)  # for its picture
 
 
 @dataclass(repr=False)
