@@ -21,7 +21,7 @@ from typing import Any, Optional, Union
 
 import pytest
 
-from grader.config import DEFAULT_WEIGHTS, Config, load_config
+from grader.config import DEFAULT_WEIGHTS, Config, ConfigError, load_config
 from grader.results import CategoryResult, Report
 
 _ENGINE_INI = "micrograd_engine"
@@ -50,6 +50,11 @@ def pytest_configure(config: pytest.Config) -> None:
     rubric = _setting(config, _RUBRIC_INI)
     if rubric is not None and not rubric.exists():
         raise pytest.UsageError(f"micrograd-grader: no rubric at {rubric} (no such file).")
+    if engine is not None:
+        try:
+            config.stash[_RUBRIC] = load_config(rubric)
+        except ConfigError as error:
+            raise pytest.UsageError(f"micrograd-grader: {error}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> Optional[str]:
@@ -64,7 +69,7 @@ def pytest_collection_modifyitems(
     engine = _setting(config, _ENGINE_INI)
     if engine is None:
         return
-    rubric = load_config(_setting(config, _RUBRIC_INI))
+    rubric = config.stash[_RUBRIC]
     path = engine.resolve()
     where = os.path.relpath(path, config.rootpath)
     nodeid = path.name if where == "." else Path(where).as_posix()  # `--engine .`: the folder
@@ -140,6 +145,7 @@ class CategoryTest(pytest.Item):
 
 
 _SUBMISSION = pytest.StashKey[Submission]()
+_RUBRIC = pytest.StashKey[Config]()
 
 
 def _setting(config: pytest.Config, name: str) -> Optional[Path]:

@@ -72,3 +72,13 @@ def test_without_an_engine_the_plugin_adds_nothing(pytester: pytest.Pytester) ->
     pytester.makepyfile(test_mine="def test_one():\n    assert True\n")
     result = pytester.runpytest_subprocess(*ARGS)
     result.assert_outcomes(passed=1)
+
+
+def test_a_broken_rubric_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(engine="class Value:\n    pass\n")
+    pytester.makefile(".toml", rubric="[weights]\ntanhh = 3\n")
+    result = pytester.runpytest_subprocess(
+        "--engine", "engine.py", "--engine-rubric", "rubric.toml"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*Unknown categories in [[]weights[]]: tanhh*"])
