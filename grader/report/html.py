@@ -71,7 +71,7 @@ def to_html_fragment(report: Report) -> str:
         found = "; ".join(f"{k}: {v}" for k, v in report.detected.items())
         parts.append(f'<p class="mg-detected">Detected: {escape(found)}</p>')
     if report.notes:
-        parts.append("<ul>" + "".join(f"<li>{_text(n)}</li>" for n in notes(report)) + "</ul>")
+        parts.append("<ul>" + "".join(f"<li>{_prose(n)}</li>" for n in notes(report)) + "</ul>")
     parts.append(f'<p class="mg-score">Score: {report.score:g} / {report.max_score:g}</p>')
     parts.append(_table(report))
     for group in groups(report):

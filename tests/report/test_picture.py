@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import runpy
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -111,3 +112,16 @@ def test_pictures_are_written_beside_the_report_and_kept_in_the_json(tmp_path: P
     graph = data["categories"][1]["graph"]
     assert graph["first_wrong"] == 0 and graph["marked"] == [[0, 1], [0, 2]]
     assert data["categories"][0]["graph"] is None
+
+
+def test_a_real_grade_carries_the_failing_graphs() -> None:
+    from grader import check
+
+    root = Path(__file__).resolve().parents[2]
+    namespace = runpy.run_path(str(root / "examples" / "buggy_student" / "engine.py"))
+    report = check(namespace["Value"], namespace=namespace)
+    for category in ("exp", "tanh"):
+        graph = report.category(category).graph
+        assert graph is not None and (graph.first_wrong, graph.kind) == (0, "grad")
+        assert graph.nodes[0].grad_wrong and graph.marked
+    assert all(c.graph is None for c in report.categories if c.status == "pass")
