@@ -32,7 +32,25 @@ def check(
     namespace = {**namespace, value_class.__name__: value_class}
     config = replace(config, names={"class_name": value_class.__name__, **config.names})
     runner = InProcessRunner(namespace)
-    return grade_runner(runner, config, LocalOracle(), submission=value_class.__name__)
+    return shown(grade_runner(runner, config, LocalOracle(), submission=value_class.__name__))
+
+
+def shown(report: Report) -> Report:
+    """In a script, print the report: nothing else would show it. At a prompt or in a
+    notebook the returned report displays itself (the notebook with the failing graphs
+    drawn), and printing it as well would show it twice."""
+    if not _interactive():
+        print(report)
+    return report
+
+
+def _interactive() -> bool:
+    """A Python prompt (``sys.ps1`` is set) or an IPython kernel or shell."""
+    if hasattr(sys, "ps1"):
+        return True
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    return get_ipython is not None and get_ipython() is not None
 
 
 def grade_runner(

@@ -16,7 +16,7 @@ from grader import __version__
 from grader.config import ConfigError, load_config
 from grader.results import Report
 
-FORMATS = ("text", "json", "gradescope", "junit", "markdown")
+FORMATS = ("text", "json", "gradescope", "junit", "markdown", "html")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -229,6 +229,10 @@ def render(report: Report, fmt: str) -> str:
         from grader.report.text import to_markdown
 
         return to_markdown(report)
+    if fmt == "html":
+        from grader.report.html import to_html
+
+        return to_html(report)
     from grader.report.text import to_text
 
     return to_text(report)
@@ -236,6 +240,12 @@ def render(report: Report, fmt: str) -> str:
 
 def emit(report: Report, fmt: str, output: Optional[Path]) -> None:
     text = render(report, fmt)
+    if fmt == "text" and output is not None:  # the failing graphs' pictures, beside it
+        from grader.report.picture import write_pictures
+        from grader.report.text import to_text
+
+        pictures = write_pictures(report, output)
+        text = to_text(report, {k: str(v) for k, v in pictures.items()})
     if output is None:
         try:
             print(text)
