@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from grader.config import Config, load_config
-from grader.discover.api import EngineAPI
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess, serving
 from grader.evaluate.runner import InProcessRunner, Runner
 from grader.results import CategoryResult, Report
@@ -33,7 +32,25 @@ def check(
     namespace = {**namespace, value_class.__name__: value_class}
     config = replace(config, names={"class_name": value_class.__name__, **config.names})
     runner = InProcessRunner(namespace)
-    return grade_runner(runner, config, LocalOracle(), submission=value_class.__name__)
+    return shown(grade_runner(runner, config, LocalOracle(), submission=value_class.__name__))
+
+
+def shown(report: Report) -> Report:
+    """In a script, print the report: nothing else would show it. At a prompt or in a
+    notebook the returned report displays itself (the notebook with the failing graphs
+    drawn), and printing it as well would show it twice."""
+    if not _interactive():
+        print(report)
+    return report
+
+
+def _interactive() -> bool:
+    """A Python prompt (``sys.ps1`` is set) or an IPython kernel or shell."""
+    if hasattr(sys, "ps1"):
+        return True
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    return get_ipython is not None and get_ipython() is not None
 
 
 def grade_runner(
@@ -43,27 +60,23 @@ def grade_runner(
     submission: Optional[str] = None,
 ) -> Report:
     """Discover the API through the runner, check every category, and score it."""
-    from grader.mlp import grade_mlp
-    from grader.pipeline import EngineGrader
     from grader.score.rubric import total
+    from grader.subjects import choose
 
     started = time.perf_counter()
-    found = runner.discover(config.names)
-    if not found.get("ok"):
+    subject, found = choose(runner, config)
+    if subject is None:
         return ungradable(found.get("message", "No engine found."), config, submission)
-    api = EngineAPI.from_dict(found["api"])
-    grader = EngineGrader(runner, api, found.get("missing", {}), config, oracle)
-    results = grader.grade()
-    results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
-    score, max_score = total(results)
+    graded = subject.grade(runner, config, oracle, found)
+    score, max_score = total(graded.results)
     return Report(
         score=score,
         max_score=max_score,
-        categories=results,
-        detected=api.describe(),
+        categories=graded.results,
+        detected=graded.detected,
         seed=config.seed,
         submission=submission,
-        graphs_checked=grader.graphs_checked,
+        graphs_checked=graded.checked,
         execution_time=round(time.perf_counter() - started, 3),
     )
 
@@ -92,9 +105,23 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
 
 
 def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -> Report:
+    from grader.sandbox.staging import staged
+
+    path = Path(path)
+    if not path.is_dir() or path.is_symlink():
+        return _grade_source(path, path, config, oracle, [])
+    with staged(path) as copy:  # a folder is read from a private copy, links left out
+        return _grade_source(copy.path, path, config, oracle, copy.notes())
+
+
+def _grade_source(
+    path: Path, shown: Path, config: Config, oracle: OracleProcess, notes: list[str]
+) -> Report:
+    """Grade the submission at ``path``, which the student knows as ``shown``."""
     from grader.evaluate.runner import RunnerError
     from grader.evaluate.sandboxed import SandboxRunner
     from grader.load import LoadError, load_submission, stubs
+    from grader.load.loader import NO_ENGINE_NOTE
     from grader.sandbox import Limits, Sandbox
 
     try:
@@ -102,25 +129,29 @@ def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -
             path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
         )
     except LoadError as error:
-        return ungradable(str(error), config, str(path))
+        return ungradable(str(error), config, str(shown))
+    name = str(shown / submission.path.relative_to(path)) if path != shown else str(shown)
     limits = Limits(
         call_seconds=config.call_seconds,
         total_seconds=config.total_seconds,
         memory_mb=config.memory_mb,
     )
     inject = {stubs.INJECT_AS: "grader.load.stubs:missing_module"}
-    with Sandbox(submission.source, submission.path.name, limits, inject=inject) as sandbox:
+    hide = [str(shown.resolve().parent)]  # the student's folder and its neighbours
+    with Sandbox(submission.source, submission.path.name, limits, inject=inject,
+                 hide=hide) as sandbox:
         runner = SandboxRunner(sandbox, submission)
         try:
             runner.start()
-            report = grade_runner(runner, config, oracle, submission=str(submission.path))
-            missing = runner.call("submission.missing_modules", {})
+            report = grade_runner(runner, config, oracle, submission=name)
+            missing = runner.missing_modules()
         except RunnerError as error:
-            return ungradable(error.message, config, str(submission.path))
-    if report.gradable:
-        report.notes = [*submission.notes, *_missing_notes(missing), *report.notes]
+            return ungradable(error.message, config, name)
+    if report.gradable:  # what was graded was found: the loader's guess that none was goes
+        loaded = [n for n in submission.notes if not n.startswith(NO_ENGINE_NOTE)]
+        report.notes = [*notes, *loaded, *_missing_notes(missing), *report.notes]
     else:  # the reason it cannot be graded comes first
-        report.notes = [*report.notes, *submission.notes]
+        report.notes = [*report.notes, *notes, *submission.notes]
     return report
 
 
@@ -128,7 +159,7 @@ def _missing_notes(missing: Any) -> list[str]:
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
         return []
     return [
-        f"Your code imports {name}, which is not available while grading; the grader went "
+        f"Your code imports `{name}`, which is not available while grading; the grader went "
         "on without it (fine as long as your engine does not use it)."
         for name in missing
     ]

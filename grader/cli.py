@@ -16,7 +16,7 @@ from grader import __version__
 from grader.config import ConfigError, load_config
 from grader.results import Report
 
-FORMATS = ("text", "json", "gradescope", "junit", "markdown")
+FORMATS = ("text", "json", "gradescope", "junit", "markdown", "html")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -71,6 +71,9 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="rubric TOML (or a pyproject.toml)")
     parser.add_argument("--seed", type=int, help="random seed (instructors: keep one secret)")
     parser.add_argument("--budget", type=int, help="Hypothesis examples per check")
+    parser.add_argument("--mode", choices=("auto", "scalar", "numpy"),
+                        help="what is graded: a Value engine (scalar), a numpy network (numpy), "
+                             "or whichever the submission holds (auto, the default)")
     parser.add_argument("--class", dest="class_name", help="the engine class (default: Value)")
     parser.add_argument("--data-attr", help="attribute holding the number (default: found)")
     parser.add_argument("--grad-attr", help="attribute holding the gradient (default: found)")
@@ -91,7 +94,7 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
 
 def config_from(args: argparse.Namespace) -> Any:
     """The rubric from --config, with the command-line overrides on top."""
-    config = load_config(args.config, seed=args.seed, budget=args.budget)
+    config = load_config(args.config, seed=args.seed, budget=args.budget, mode=args.mode)
     names = {
         "class_name": args.class_name,
         "data_attr": args.data_attr,
@@ -226,6 +229,10 @@ def render(report: Report, fmt: str) -> str:
         from grader.report.text import to_markdown
 
         return to_markdown(report)
+    if fmt == "html":
+        from grader.report.html import to_html
+
+        return to_html(report)
     from grader.report.text import to_text
 
     return to_text(report)
@@ -233,6 +240,12 @@ def render(report: Report, fmt: str) -> str:
 
 def emit(report: Report, fmt: str, output: Optional[Path]) -> None:
     text = render(report, fmt)
+    if fmt == "text" and output is not None:  # the failing graphs' pictures, beside it
+        from grader.report.picture import write_pictures
+        from grader.report.text import to_text
+
+        pictures = write_pictures(report, output)
+        text = to_text(report, {k: str(v) for k, v in pictures.items()})
     if output is None:
         try:
             print(text)

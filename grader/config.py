@@ -19,6 +19,13 @@ MLP_WEIGHTS: dict[str, float] = {
     "mlp.params": 4, "mlp.forward": 6, "mlp.grad": 8, "mlp.zero_grad": 2, "mlp.train": 5,
 }  # fmt: skip
 DEFAULT_WEIGHTS = {**ENGINE_WEIGHTS, **MLP_WEIGHTS}  # 75 + 25 = 100
+NUMPY_WEIGHTS: dict[str, float] = {
+    "np.relu": 4, "np.relu_backward": 8, "np.sigmoid": 4, "np.sigmoid_backward": 8,
+    "np.loss": 6, "np.loss_backward": 8, "np.linear_forward": 8, "np.linear_backward": 14,
+    "np.update": 6, "np.model_forward": 8, "np.model_backward": 12, "np.train": 8,
+    "np.inputs_unchanged": 6,
+}  # fmt: skip  # numpy mode: 100
+MODES = ("auto", "scalar", "numpy")
 
 
 class ConfigError(Exception):
@@ -39,10 +46,11 @@ class Config:
     total_seconds: float = 300.0
     memory_mb: int = 2048
     execute_all: bool = False
+    mode: str = "auto"  # "scalar" (a Value engine), "numpy" (a numpy network) or "auto"
     mlp_call: str = ""  # how to build the network, e.g. "Net({nin}, {nouts}, act='relu')"
 
     def weight(self, category: str) -> float:
-        return float(self.weights.get(category, 0.0))
+        return float(self.weights.get(category, NUMPY_WEIGHTS.get(category, 0.0)))
 
 
 def load_config(path: Optional[Path] = None, **overrides: Any) -> Config:
@@ -56,10 +64,12 @@ def load_config(path: Optional[Path] = None, **overrides: Any) -> Config:
     if unknown:
         raise ConfigError(f"Unknown rubric settings: {', '.join(unknown)}.")
     weights = dict(values.get("weights", {}))
-    typos = sorted(set(weights) - set(DEFAULT_WEIGHTS))
+    typos = sorted(set(weights) - set(DEFAULT_WEIGHTS) - set(NUMPY_WEIGHTS))
     if typos:
-        ids = ", ".join(DEFAULT_WEIGHTS)
+        ids = ", ".join([*DEFAULT_WEIGHTS, *NUMPY_WEIGHTS])
         raise ConfigError(f"Unknown categories in [weights]: {', '.join(typos)}. Known: {ids}.")
+    if values.get("mode", "auto") not in MODES:
+        raise ConfigError(f"mode must be one of {', '.join(MODES)}, not {values['mode']!r}.")
     config = Config(**{k: v for k, v in values.items() if k != "weights"})
     config.weights.update(weights)
     return config

@@ -353,7 +353,9 @@ class EngineGrader:
             message = f"Not implemented yet: {f.message}"
             return CategoryResult(category, "missing", 0, 0, message, f.code, got=f.got)
         message = (_DEEP_NOTE if category == "deep" else "") + f.message
-        return CategoryResult(category, "fail", 0, 0, message, f.code, f.expected, f.got, f.hint)
+        return CategoryResult(
+            category, "fail", 0, 0, message, f.code, f.expected, f.got, f.hint, graph=f.picture
+        )  # graph=: the picture of the failing graph (issue 12)
 
     def _excused_here(self, category: str, failure: Failure) -> bool:
         return category in OP_CATEGORIES and self._explained(failure)

@@ -9,6 +9,36 @@ Status = Literal["pass", "fail", "missing", "error"]
 
 
 @dataclass
+class GraphNode:
+    """One node of a failing graph: how it was made, and its numbers expected against got.
+
+    Numbers are text (``format(x, ".6g")``), so that a ``nan`` the engine returned stays
+    valid JSON; ``None`` where the engine gave no number (it raised first).
+    """
+
+    name: str  # a, b, t1, ..., out
+    code: str  # the Python that made it, in the student's names: "a * b", "a.tanh()", "a"
+    inputs: list[int]  # the nodes the op reads, in order (a node read twice appears twice)
+    value: str
+    grad: str
+    value_got: Optional[str] = None
+    grad_got: Optional[str] = None
+    value_wrong: bool = False
+    grad_wrong: bool = False
+
+
+@dataclass
+class FailingGraph:
+    """The smallest failing graph of a category, for its picture: every node, the first
+    wrong one, and the edges (input, node) the wrong gradient flowed back through."""
+
+    nodes: list[GraphNode]
+    first_wrong: Optional[int]  # the node to highlight, or None
+    kind: str  # what is wrong there first: "value", "grad" or "error"
+    marked: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
 class CategoryResult:
     """The verdict on one category (an op, a property of backward, or the MLP)."""
 
@@ -22,9 +52,10 @@ class CategoryResult:
     got: Optional[str] = None
     hint: Optional[str] = None
     output: str = ""
+    graph: Optional[FailingGraph] = field(default=None, repr=False)  # for its picture
 
 
-@dataclass
+@dataclass(repr=False)
 class Report:
     """The whole grade of one submission."""
 
@@ -59,6 +90,13 @@ class Report:
         """The JSON report (schema in README.md)."""
         return asdict(self)
 
+    def __repr__(self) -> str:
+        """Short, for a REPL: the whole report is ``str(report)`` or ``print(report)``."""
+        shown = f"{self.score:g}/{self.max_score:g}" if self.gradable else "not gradable"
+        failed = [c.id for c in self.categories if c.status != "pass" and c.max_score]
+        tail = f", not passed: {', '.join(failed)}" if failed else ""
+        return f"<Report {self.submission or 'engine'}: {shown}{tail}>"
+
     def __str__(self) -> str:
         from grader.report.text import to_text
 
@@ -68,3 +106,8 @@ class Report:
         from grader.report.text import to_markdown
 
         return to_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from grader.report.html import to_html_fragment
+
+        return to_html_fragment(self)

@@ -8,9 +8,11 @@ from typing import Any, Optional
 import numpy as np
 
 from grader.compare.verdict import Mismatch
+from grader.diagnose.failing_graph import failing_graph  # the picture's data (issue 12)
 from grader.diagnose.first_wrong import first_wrong_node
 from grader.discover.api import EngineAPI
 from grader.graph import Graph, expression, node_names, to_code
+from grader.results import FailingGraph
 
 ENGINE_SCOPES = ("reuse", "graph", "api")
 _MAX_FINGERPRINT_STEPS = 60
@@ -28,6 +30,7 @@ class Failure:
     got: Optional[str] = None
     hint: Optional[str] = None
     scopes: list[str] = field(default_factory=list)  # the scopes of the bug models that match
+    picture: Optional[FailingGraph] = None  # the graph node by node, for its picture
 
 
 def explain_failure(
@@ -39,6 +42,19 @@ def explain_failure(
     api: EngineAPI,
 ) -> Failure:
     """Feedback for a single-lane failing graph."""
+    failure = _explain(graph, values, grads, got, mismatch, api)
+    failure.picture = failing_graph(graph, values, grads, got, mismatch, api)
+    return failure
+
+
+def _explain(
+    graph: Graph,
+    values: np.ndarray,
+    grads: np.ndarray,
+    got: Any,
+    mismatch: Mismatch,
+    api: EngineAPI,
+) -> Failure:
     names = node_names(graph)
     code = to_code(graph, api)
     if mismatch.kind == "error" and mismatch.error:
@@ -121,4 +137,3 @@ def _fingerprint(graph: Graph, got: Any) -> tuple[Optional[str], list[str]]:
     if not models:
         return None, []
     return " ".join(dict.fromkeys(m.hint for m in models)), [m.scope for m in models]
-

@@ -4,6 +4,8 @@
 and imports it while the grader loads the submission, starts the sandbox and draws graphs;
 requests queue up in its pipe and are answered in order. Both ends are the grader's own
 code, so the pipe carries pickles (the untrusted child never speaks to this process).
+A request that raises is answered with an ``OracleFailure``: the process lives on, and the
+caller gets an ``OracleError`` for that request alone.
 """
 
 from __future__ import annotations
@@ -26,36 +28,18 @@ from grader.graph import Graph
 
 Expected = tuple[Any, Any]  # (values, grads), numpy arrays of shape (n_nodes, n_lanes)
 _HEADER = struct.Struct("!Q")
+FAILURE_CHARS = 500  # of the exception message carried back
 
 
-# -- network requests (grader/mlp): a request that fails is answered with an error --------
+class OracleError(RuntimeError):
+    """torch could not answer one request (a shape error, a malformed network, ...)."""
 
 
-class OracleError(Exception):
-    """A call in the oracle process raised; the process goes on serving."""
-
-
-@dataclass
-class _Failed:
-    """The answer to a call that raised: its type and message."""
+@dataclass(frozen=True)
+class OracleFailure:
+    """The answer to a request that raised in the oracle process."""
 
     message: str
-
-
-def _answer(target: str, args: tuple[Any, ...]) -> Any:
-    try:
-        return _resolve(target)(*args)
-    except Exception as error:  # noqa: BLE001 - any failure becomes the caller's OracleError
-        return _Failed(f"{type(error).__name__}: {str(error)[:300]}")
-
-
-def _result(answer: Any) -> Any:
-    if isinstance(answer, _Failed):
-        raise OracleError(answer.message)
-    return answer
-
-
-# -- end of network requests ----------------------------------------------------------------
 
 
 class LocalOracle:
@@ -93,7 +77,7 @@ class OracleProcess:
             stdout=subprocess.PIPE,
         )
         self._sent: deque[Union[list[Graph], _Call]] = deque()
-        self._cache: dict[Graph, Expected] = {}
+        self._cache: dict[Graph, Union[Expected, OracleFailure]] = {}
         self._ready = threading.Condition()
         self._stopped = False
         self._outbox: queue.SimpleQueue[Union[list[Graph], _Call, None]] = queue.SimpleQueue()
@@ -120,7 +104,9 @@ class OracleProcess:
             self._ready.wait_for(lambda: slot.done or self._stopped)
         if not slot.done:
             raise RuntimeError("the torch oracle process stopped unexpectedly")
-        return _result(slot.result)
+        if isinstance(slot.result, OracleFailure):
+            raise OracleError(slot.result.message)
+        return slot.result
 
     def expected(self, graph: Graph) -> Expected:
         with self._ready:
@@ -133,7 +119,10 @@ class OracleProcess:
             self._ready.wait_for(lambda: graph in self._cache or self._stopped)
             if graph not in self._cache:
                 raise RuntimeError("the torch oracle process stopped unexpectedly")
-            return self._cache[graph]
+            found = self._cache[graph]
+        if isinstance(found, OracleFailure):
+            raise OracleError(found.message)
+        return found
 
     def close(self) -> None:
         """Stop the process at once: it holds nothing worth a clean shutdown of torch."""
@@ -199,7 +188,7 @@ def in_oracle(target: str, *args: Any) -> Any:
     oracle = _current.get()
     if oracle is not None:
         return oracle.call(target, *args)
-    return _result(_answer(target, args))
+    return _resolve(target)(*args)
 
 
 def _resolve(target: str) -> Callable[..., Any]:
@@ -222,17 +211,39 @@ def _read(stream: IO[bytes]) -> Any:
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The oracle process: answer each batch of graphs with their (values, grads)."""
+    """The oracle process: answer each batch of graphs with their (values, grads), each call
+    with its result; a request that raises gets an OracleFailure and the next one is served."""
     from grader.evaluate import oracle
 
     while (request := _read(requests)) is not None:
         if isinstance(request, tuple):  # (target, args): a call
             target, args = request
-            _send(answers, _answer(target, args))
+            _reply(answers, _safely(_run, target, args))
         else:
-            _send(answers, [oracle.expected(graph) for graph in request])
+            _reply(answers, [_safely(oracle.expected, graph) for graph in request])
 
 
-if __name__ == "__main__":  # served by the module proper, so its errors unpickle as ours
-    importlib.import_module("grader.evaluate.oracle_process").serve(
-        sys.stdin.buffer, sys.stdout.buffer)
+def _run(target: str, args: tuple[Any, ...]) -> Any:
+    return _resolve(target)(*args)
+
+
+def _reply(answers: IO[bytes], answer: Any) -> None:
+    """Send ``answer``; one that cannot be pickled becomes an OracleFailure."""
+    try:
+        blob = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # noqa: BLE001
+        blob = pickle.dumps(OracleFailure(f"the answer could not be sent: {error}"[:FAILURE_CHARS]))
+    answers.write(_HEADER.pack(len(blob)) + blob)
+    answers.flush()
+
+
+def _safely(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)``, or an OracleFailure saying why it raised."""
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - one bad request must not end the process
+        return OracleFailure(f"{type(error).__name__}: {str(error)[:FAILURE_CHARS]}")
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -78,10 +78,24 @@ class InProcessRunner:
         """Nothing to gain in-process: graphs are evaluated when asked for."""
 
     def call(self, method: str, params: dict[str, Any]) -> Any:
-        """A child-side request (the MLP probes), answered here."""
+        """A child-side request (the network probes), answered here."""
+        if method.startswith("numpy."):
+            return _answer_here(self.namespace, method, params)
         from grader.mlp.probe import in_process
 
         return in_process(self.namespace)(method, params)
 
     def output(self) -> str:
         return ""
+
+
+def _answer_here(namespace: dict[str, Any], method: str, params: dict[str, Any]) -> Any:
+    """A sandbox request answered in this process, with the same JSON round trip."""
+    import json
+
+    from grader.sandbox.methods import find
+
+    handler = find(method)
+    if handler is None:
+        raise RunnerError("protocol", f"No handler for {method}.")
+    return json.loads(json.dumps(handler(namespace, json.loads(json.dumps(params)))))

@@ -43,6 +43,8 @@ _COMMON_STDLIB = (
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(_COMMON_STDLIB.split())
 
 
+NO_ENGINE_NOTE = "Found no engine class"  # the loader's guess, dropped once something is graded
+
 def load_submission(
     path: str | Path, *, execute_all: bool = False, engine_hint: str | None = None
 ) -> Submission:
@@ -72,7 +74,7 @@ def _load(path: Path, execute_all: bool, hint: str | None) -> Submission:
         for companion in companions(chosen):
             shown = companion.relative_to(path).as_posix()
             extra = _load_file(companion, shown, execute_all, hint, siblings(chosen))
-            extra.notes = [n for n in extra.notes if not n.startswith("Found no engine class")]
+            extra.notes = [n for n in extra.notes if not n.startswith(NO_ENGINE_NOTE)]
             submission.append(extra, shown)
     return submission
 
@@ -331,7 +333,7 @@ def _engine_notes(
     engine = best_engine(engine_classes(parsed, hint))
     if engine is None:
         notes.append(
-            f"Found no engine class in {shown} ({looked_for(hint)}); "
+            f"{NO_ENGINE_NOTE} in {shown} ({looked_for(hint)}); "
             "the grader will still look for one when it runs the code."
         )
     for name, origins in assembly.classes.items():

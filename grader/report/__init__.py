@@ -1,1 +1,2 @@
-"""Stage 9: render a Report as text, Markdown (Jupyter), JSON, Gradescope or JUnit."""
+"""Stage 9: render a Report as text, Markdown, HTML (with pictures of the failing graphs),
+JSON, Gradescope or JUnit."""

@@ -1,24 +1,88 @@
-"""The report a student reads: a table of categories, then each failure explained."""
+"""The report a student reads: a table of categories, then each failure explained.
+
+A category of weight 0 is shown as information (``info``), not as PASS or FAIL with 0/0.
+Categories that say the same thing (five MLP checks without an MLP) are explained once.
+The table shows the first sentence of each message whole, wrapped, never cut.
+"""
 
 from __future__ import annotations
+
+import re
+import textwrap
+from typing import Optional
 
 from grader.results import CategoryResult, Report
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "missing": "MISSING", "error": "ERROR"}
+WIDTH = 100  # of the table, wrapped sentences included
+_SENTENCE_END = re.compile(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.!?])\s+")
 
 
 def _points(x: float) -> str:
     return f"{x:g}"
 
 
-def to_text(report: Report) -> str:
-    """Plain text for a terminal or a notebook cell."""
+def is_info(c: CategoryResult) -> bool:
+    """A category that carries no points: shown for information only."""
+    return not c.max_score
+
+
+def mark(c: CategoryResult) -> str:
+    """PASS, FAIL, MISSING, ERROR, or info for a category of weight 0."""
+    return "info" if is_info(c) else _MARK[c.status]
+
+
+def points(c: CategoryResult) -> str:
+    return "-" if is_info(c) else f"{_points(c.score)}/{_points(c.max_score)}"
+
+
+def first_sentence(message: str) -> str:
+    """The message's first sentence, whole (a number such as 0.78 does not end one)."""
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    return _SENTENCE_END.split(line, maxsplit=1)[0]
+
+
+def summary(c: CategoryResult) -> str:
+    """What the table says about a category."""
+    if c.status == "pass":
+        return "passes (for information: no points)" if is_info(c) else ""
+    return first_sentence(c.message)
+
+
+def groups(report: Report) -> list[list[CategoryResult]]:
+    """The categories that did not pass, those with the very same feedback together."""
+    found: dict[tuple[object, ...], list[CategoryResult]] = {}
+    for c in report.categories:
+        if c.status != "pass":
+            key = (c.status, c.message, c.counterexample, c.expected, c.got, c.hint, c.output)
+            found.setdefault(key, []).append(c)
+    return list(found.values())
+
+
+def notes(report: Report) -> list[str]:
+    """The report's notes, each said once."""
+    return list(dict.fromkeys(report.notes))
+
+
+def heading(group: list[CategoryResult]) -> str:
+    """``tanh (fail, 0/4)``; several ids when they share their feedback; info when unscored."""
+    ids = ", ".join(c.id for c in group)
+    if all(is_info(c) for c in group):
+        return f"{ids} (for information: no points)"
+    score = sum(c.score for c in group)
+    max_score = sum(c.max_score for c in group)
+    return f"{ids} ({_MARK[group[0].status].lower()}, {_points(score)}/{_points(max_score)})"
+
+
+def to_text(report: Report, pictures: Optional[dict[str, str]] = None) -> str:
+    """Plain text for a terminal or a notebook cell; ``pictures`` names the picture file of
+    a category's failing graph, when one was written."""
     lines = [f"micrograd-grader: {report.submission or 'your engine'}"]
     if not report.gradable:
         lines += [
             "",
             "Your submission could not be graded:",
-            *report.notes,
+            *notes(report),
             "",
             f"Score: 0 / {_points(report.max_score)}",
         ]
@@ -26,29 +90,49 @@ def to_text(report: Report) -> str:
     if report.detected:
         lines.append("Detected: " + "; ".join(f"{k}: {v}" for k, v in report.detected.items()))
     lines += [
-        *report.notes,
+        *notes(report),
         "",
         f"Score: {_points(report.score)} / {_points(report.max_score)}",
         "",
+        *_table(report),
     ]
-    width = max(len(c.id) for c in report.categories)
-    for c in report.categories:
-        summary = "" if c.status == "pass" else "  " + c.message.splitlines()[0][:80]
-        lines.append(
-            f"  {_MARK[c.status]:<7} {c.id:<{width}}  "
-            f"{_points(c.score)}/{_points(c.max_score)}{summary}"
-        )
-    for c in report.categories:
-        if c.status != "pass":
-            lines += ["", *_details(c)]
+    for group in groups(report):
+        lines += ["", *details(group, (pictures or {}).get(group[0].id))]
     return "\n".join(lines)
 
 
-def _details(c: CategoryResult) -> list[str]:
-    lines = [
-        f"--- {c.id} ({_MARK[c.status].lower()}, {_points(c.score)}/{_points(c.max_score)})",
-        c.message,
-    ]
+def summaries(report: Report) -> list[str]:
+    """The table's text for each category: a first sentence already shown for an earlier
+    category is not repeated (``(as mlp.params)``)."""
+    texts: list[str] = []
+    said: dict[str, str] = {}  # a sentence: the id whose row already shows it
+    for c in report.categories:
+        text = summary(c)
+        if text and text in said and c.status != "pass":
+            text = f"(as {said[text]})"
+        elif text:
+            said[text] = c.id
+        texts.append(text)
+    return texts
+
+
+def _table(report: Report) -> list[str]:
+    width = max((len(c.id) for c in report.categories), default=0)
+    point_w = max((len(points(c)) for c in report.categories), default=0)
+    indent = 2 + 7 + 1 + width + 2 + point_w + 2
+    rows = []
+    for c, text in zip(report.categories, summaries(report)):
+        head = f"  {mark(c):<7} {c.id:<{width}}  {points(c):<{point_w}}"
+        wrapped = textwrap.wrap(text, WIDTH - indent, break_on_hyphens=False) or [""]
+        rows.append(f"{head}  {wrapped[0]}".rstrip())
+        rows += [" " * indent + more for more in wrapped[1:]]
+    return rows
+
+
+def details(group: list[CategoryResult], picture: Optional[str] = None) -> list[str]:
+    """The feedback on categories that share it: message, code, expected, got, hint."""
+    c = group[0]
+    lines = [f"--- {heading(group)}", c.message]
     if c.counterexample:
         lines += ["Smallest failing example (paste it after your class to try it):"]
         lines += ["    " + line for line in c.counterexample.splitlines()]
@@ -58,6 +142,8 @@ def _details(c: CategoryResult) -> list[str]:
         lines.append(f"Got:      {c.got}")
     if c.hint:
         lines.append(f"Hint: {c.hint}")
+    if picture:
+        lines.append(f"Picture of this graph: {picture}")
     if c.output:
         lines += ["Your code printed (truncated):", c.output]
     return lines
@@ -66,17 +152,14 @@ def _details(c: CategoryResult) -> list[str]:
 def to_markdown(report: Report) -> str:
     """Markdown for Jupyter: the summary table, then the failures with code blocks."""
     if not report.gradable:
-        return "**Your submission could not be graded.**\n\n" + "\n\n".join(report.notes)
+        return "**Your submission could not be graded.**\n\n" + "\n\n".join(notes(report))
     rows = ["| category | status | points |", "|---|---|---|"]
-    rows += [
-        f"| `{c.id}` | {_MARK[c.status]} | {_points(c.score)}/{_points(c.max_score)} |"
-        for c in report.categories
-    ]
-    parts = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", "\n".join(rows)]
-    for c in report.categories:
-        if c.status == "pass":
-            continue
-        part = [f"#### `{c.id}`: {_MARK[c.status].lower()}", c.message]
+    rows += [f"| `{c.id}` | {mark(c)} | {points(c)} |" for c in report.categories]
+    parts = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", *notes(report)]
+    parts.append("\n".join(rows))
+    for group in groups(report):
+        c = group[0]
+        part = [f"#### {heading(group)}", c.message]
         if c.counterexample:
             part.append(f"```python\n{c.counterexample}\n```")
         part += [f"Expected `{c.expected}`, got `{c.got}`." if c.expected else ""]

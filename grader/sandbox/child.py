@@ -28,7 +28,12 @@ EXIT_SETUP = 70  # isolation could not be set up: the grader's fault, not the st
 EXIT_MEMORY = 71  # out of memory even for reporting it
 EXIT_PROTOCOL = 72  # the channel broke: not a request from the parent, or answers cannot go
 
-CLONE_NEWNET = 0x40000000
+CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNS = 0x40000000, 0x08000000, 0x04000000, 0x20000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = (
+    1, 2, 4, 8, 4096, 16384, 1 << 18
+)
+O_PATH = 0o10000000
+MESSAGE_CHARS = 20_000  # of an exception message sent to the parent
 PR_SET_NO_NEW_PRIVS = 38
 IMPORT_MACHINERY = frozenset(
     {"importlib", "importlib._bootstrap", "importlib._bootstrap_external", "importlib.util",
@@ -55,11 +60,12 @@ def restore_builtins() -> None:
 
 
 def _setup(config: dict) -> list[str]:
-    """Confine this process (cgroup, rlimits, network, uid); return what could not be done."""
+    """Confine this process (cgroup, rlimits, namespaces, uid, seccomp); return what could not
+    be done."""
     missing = []
     if config["cgroup_procs"]:
         with open(config["cgroup_procs"], "w") as f:
-            f.write(str(os.getpid()))
+            f.write("0")  # this process (its pid may be another in a PID namespace)
     limits = [
         (resource.RLIMIT_AS, config["memory_bytes"]),
         (resource.RLIMIT_CORE, 0),
@@ -77,8 +83,8 @@ def _setup(config: dict) -> list[str]:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    if os.geteuid() == 0 and libc.unshare(CLONE_NEWNET) != 0:
-        missing.append("network")
+    if config["namespaces"]:
+        missing += _namespaces(libc, config)
     if config["uid"] is not None:
         uid, gid = config["uid"], config["gid"]
         os.setgroups([gid])
@@ -88,8 +94,57 @@ def _setup(config: dict) -> list[str]:
             raise OSError("could not drop privileges")
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         missing.append("no_new_privs")
+    elif config["seccomp"]:
+        from grader.sandbox import seccomp
+
+        if not seccomp.install():
+            missing.append("seccomp")
     os.umask(0o077)
     return missing
+
+
+def _namespaces(libc: Any, config: dict) -> list[str]:
+    """As root: new network, IPC, UTS and mount namespaces. In the last, a fresh tmpfs over
+    each world-writable folder (``private``) with the paths to ``keep`` bound back into it, an
+    empty read-only folder over each path to ``hide``, and a /proc that shows only the
+    processes of the child's own uid."""
+    missing = []
+    for flag, name in ((CLONE_NEWNET, "network"), (CLONE_NEWIPC, "ipc"), (CLONE_NEWUTS, "uts")):
+        if libc.unshare(flag) != 0:
+            missing.append(name)
+    if libc.unshare(CLONE_NEWNS) != 0 or libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE,
+                                                    None) != 0:
+        return [*missing, "mount"]
+    kept = [(path, os.open(path, O_PATH)) for path in config["keep"]]
+    size = f"size={config['file_bytes']},mode=1777".encode()
+    for folder in config["private"]:
+        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size) != 0:
+            missing.append(f"private {folder}")
+    for path, fd in kept:
+        if not os.path.isdir(path):  # under a fresh tmpfs now: bind the original back
+            os.makedirs(path, 0o755)
+            if libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, MS_BIND | MS_REC,
+                          None) != 0:
+                raise OSError(f"could not keep {path} in the sandbox")
+        os.close(fd)
+    for path in config["hide"]:
+        if not _hide(libc, path):
+            missing.append(f"hide {path}")
+    if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  b"hidepid=2") != 0:
+        missing.append("proc")
+    os.chdir(config["workdir"])
+    return missing
+
+
+def _hide(libc: Any, path: str) -> bool:
+    """Cover ``path`` (a folder: an empty read-only tmpfs; a file: /dev/null)."""
+    if os.path.isdir(path):
+        flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
+        return libc.mount(b"tmpfs", path.encode(), b"tmpfs", flags, b"size=4k,mode=0555") == 0
+    if os.path.exists(path):
+        return libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None) == 0
+    return True
 
 
 class Channel:
@@ -227,6 +282,10 @@ def _describe(exc: BaseException, filename: str, source_lines: list[str]) -> dic
         message = _str(exc)
     except BaseException:
         message = "<the exception's message could not be shown>"
+    if _len(message) > MESSAGE_CHARS:  # the parent cuts it further; this keeps answers small
+        cut = _len(message) - MESSAGE_CHARS
+        half = MESSAGE_CHARS // 2
+        message = f"{message[:half]}\n[... {cut} characters cut ...]\n{message[-half:]}"
     name = _type(exc).__name__
     return {
         "type": name,

@@ -16,6 +16,7 @@ import os
 import select
 import signal
 import subprocess
+import sysconfig
 import time
 import weakref
 from collections.abc import Mapping, Sequence
@@ -33,12 +34,14 @@ BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
     "from grader.sandbox.child import main; main(sys.argv[2])"
 )
+HIDDEN = (os.path.join(ROOT, "reference"),)  # the model answer, beside the grader
 STARTUP_SECONDS = 15.0  # for the interpreter to come up; not charged to the submission
 F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, missing before Python 3.10
 PIPE_BYTES = 1 << 20
 READ_CHUNK = 1 << 20
 MESSAGE_CHARS = 2_000  # of an exception message from the submission
 TRACEBACK_CHARS = 20_000
+NOTES, NOTE_CHARS = 20, 300  # notes the child may add to its start report
 
 _live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 
@@ -52,7 +55,7 @@ class Limits:
     memory_mb: int = 1024  # RLIMIT_AS of each child process (and memory.max of its cgroup)
     max_processes: int = 64  # RLIMIT_NPROC of the sandbox uid (and pids.max of its cgroup)
     output_bytes: int = 64_000  # stdout+stderr kept: the first 3/4 and the last 1/4
-    response_bytes: int = 32_000_000  # largest answer accepted from the child
+    response_bytes: int = 8_000_000  # largest answer accepted from the child (see call())
     file_mb: int = 256  # RLIMIT_FSIZE: largest file the child may write
 
 
@@ -113,6 +116,7 @@ class Sandbox:
         blocked_modules: Sequence[str] = DEFAULT_BLOCKED,
         inject: Mapping[str, str] | None = None,
         method_modules: Sequence[str] = (),
+        hide: Sequence[str] = (),
     ):
         self.source = source
         self.filename = filename
@@ -120,12 +124,15 @@ class Sandbox:
         self.blocked_modules = list(blocked_modules)
         self.inject = dict(inject or {})
         self.method_modules = list(method_modules)  # besides methods.METHOD_MODULES
+        self.hide = [*HIDDEN, *hide]  # paths the child must not see (besides /autograder)
         self.info: dict[str, Any] = {}
         self._proc: subprocess.Popen | None = None
         self._used = 0.0
         self._dead: SandboxError | None = None
         self._capture = Capture(self.limits.output_bytes)
         self._next_id = 1
+        self.mode = "none"  # how the last child was confined: bubblewrap, namespaces or none
+        self._max_bytes = self.limits.response_bytes
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -169,13 +176,23 @@ class Sandbox:
         report = self._request("__start__", params, "loading the submission")
         if not _valid_report(report):
             raise self._fail("protocol", "the submission tampered with the grader's start report")
+        report["notes"] = [note[:NOTE_CHARS] for note in report["notes"][:NOTES]]
         if report["error"] is not None:
             _clip_error(report["error"])
         return report
 
-    def call(self, method: str, params: dict) -> Any:
-        """Run one registered method in the child; its answer, or SandboxError."""
-        return self._request(method, params, f"answering the grader's {method!r} request")
+    def call(self, method: str, params: dict, max_bytes: int | None = None) -> Any:
+        """Run one registered method in the child; its answer, or SandboxError.
+
+        ``max_bytes`` caps the answer's size below ``limits.response_bytes``: the caller
+        knows how much data a true answer holds; a longer one is a ``protocol`` error.
+        """
+        cap = self.limits.response_bytes
+        self._max_bytes = cap if max_bytes is None else min(max_bytes, cap)
+        try:
+            return self._request(method, params, f"answering the grader's {method!r} request")
+        finally:
+            self._max_bytes = cap
 
     def output(self) -> str:
         """What the submission printed so far (truncated in the middle past the cap)."""
@@ -203,11 +220,15 @@ class Sandbox:
         identity = self._identity = isolation.acquire_identity()
         child_ends: list[int] = []
         try:
-            root = isolation.readable_root(ROOT) if identity is not None else ROOT
-            exe, paths = isolation.child_interpreter(identity is not None, root)
+            confined = identity is not None
+            root = isolation.grader_copy(ROOT, self.method_modules) if confined else ROOT
+            exe, paths = isolation.child_interpreter(confined, self.hide)
             self._workdir = isolation.make_workdir(identity)
             limits = self.limits
             self._group = isolation.CGroup.create(limits.max_processes, limits.memory_mb << 20)
+            bwrap = isolation.bubblewrap() if confined else None
+            needed = [exe, sysconfig.get_paths()["stdlib"], root, *paths, self._workdir]
+            keep = [root, *paths, self._workdir]
             req_r, self._req_w = os.pipe()
             self._resp_r, resp_w = os.pipe()
             self._out_r, out_w = os.pipe()
@@ -226,6 +247,12 @@ class Sandbox:
                 "cpu_seconds": math.ceil(limits.total_seconds) + 10,
                 "max_processes": limits.max_processes,
                 "paths": paths,
+                "namespaces": confined and bwrap is None,
+                "seccomp": confined,
+                "private": isolation.private_folders(),
+                "keep": keep,
+                "hide": isolation.hidden_paths(self.hide, needed),
+                "workdir": self._workdir,
             }
             env = {
                 "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -237,6 +264,14 @@ class Sandbox:
                 "MKL_NUM_THREADS": "1",
             }
             command = [exe, "-I", "-u", "-B", "-c", BOOTSTRAP, root, json.dumps(config)]
+            if bwrap is not None:
+                group = [self._group.path] if self._group else []
+                prefix = os.path.dirname(os.path.dirname(exe))
+                wrap = isolation.bubblewrap_command(
+                    bwrap, [prefix, root, *paths], [self._workdir, *group], self._workdir
+                )
+                command = wrap + command
+            self.mode = "bubblewrap" if bwrap else "namespaces" if confined else "none"
             launched = time.monotonic()
             self._proc = subprocess.Popen(
                 command,
@@ -279,6 +314,8 @@ class Sandbox:
             "cgroup": self._group.path if self._group else None,
             "network_isolated": identity is not None and "network" not in hello.get("missing", []),
             "interpreter": exe,
+            "isolation": self.mode,
+            "missing": list(hello.get("missing", [])),
             "startup_ms": (time.monotonic() - launched) * 1000,
         }
 
@@ -411,7 +448,7 @@ class Sandbox:
         if n == 0:
             return False
         self._buffer += memoryview(self._scratch)[:n]
-        if len(self._buffer) > self.limits.response_bytes:
+        if len(self._buffer) > self._max_bytes:
             raise self._fail("protocol", "the submission sent far more data than asked for")
         return True
 
@@ -471,6 +508,9 @@ class Sandbox:
             message = f"the submission closed the grader's channel while {what}"
             return self._fail("protocol", message)
         oom = self._group.oom_kills() if self._group else 0
+        code, value = status
+        if self.mode == "bubblewrap" and code == os.CLD_EXITED and value > 128:
+            status = (os.CLD_KILLED, value - 128)  # bwrap exits with 128 + the child's signal
         kind, message = _ending(status, oom, self.limits)
         if kind == "setup":
             output = self._capture.text()

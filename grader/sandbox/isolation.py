@@ -9,6 +9,7 @@ If that range cannot be used (a user namespace that does not map it), the child 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -95,8 +96,57 @@ def make_workdir(identity: Identity | None) -> str:
     return path
 
 
-def remove_workdir(path: str) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+def remove_workdir(path: str) -> bool:
+    """Remove a folder the child wrote, however deep; True if it is gone. Never raises."""
+    return remove_tree(path)
+
+
+def remove_tree(path: str) -> bool:
+    """Remove ``path`` and everything below it without following links, without recursion
+    and without long paths: each subfolder is first moved up to the top, then emptied.
+    Never raises; True if ``path`` is gone."""
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return not os.path.lexists(path)
+    moved = 0
+    try:
+        while _empty_one(top, moved):
+            moved += 1
+    except Exception:  # noqa: BLE001 - a clean-up must never sink a grade
+        pass
+    finally:
+        os.close(top)
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+    return not os.path.lexists(path)
+
+
+def _empty_one(top: int, moved: int) -> bool:
+    """Remove one entry of ``top`` (a folder's subfolders are moved up into ``top`` first);
+    False when ``top`` is empty or nothing more can be removed."""
+    with os.scandir(top) as entries:
+        entry = next(iter(entries), None)
+    if entry is None:
+        return False
+    if not entry.is_dir(follow_symlinks=False):
+        os.unlink(entry.name, dir_fd=top)
+        return True
+    inner = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
+    try:
+        with os.scandir(inner) as entries:
+            names = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+        for k, (name, folder) in enumerate(names):
+            if folder:
+                os.rename(name, f".up-{moved}-{k}", src_dir_fd=inner, dst_dir_fd=top)
+            else:
+                os.unlink(name, dir_fd=inner)
+    finally:
+        os.close(inner)
+    os.rmdir(entry.name, dir_fd=top)
+    return True
 
 
 def _open_to_others(path: str, bits: int) -> bool:
@@ -116,42 +166,55 @@ def _open_to_others(path: str, bits: int) -> bool:
 
 
 READ_DIR = stat.S_IROTH | stat.S_IXOTH
-
-
-def readable_root(root: str) -> str:
-    """A folder holding the ``grader`` package that the sandbox user can read.
-
-    ``root`` itself when others can read it; otherwise (a checkout in a private home) a
-    copy of the package in the temp dir, made once per grader version and reused.
-    """
-    if _open_to_others(os.path.join(root, "grader"), READ_DIR):
-        return root
-    package = os.path.join(root, "grader")
-    stamp = max(
-        os.stat(os.path.join(folder, name)).st_mtime_ns
-        for folder, _, files in os.walk(package)
-        for name in files
-        if name.endswith(".py")
-    )
-    copy = os.path.join(tempfile.gettempdir(), f"micrograd-grader-{os.getuid()}-{stamp}")
-    if not os.path.isdir(os.path.join(copy, "grader")):
-        staging = tempfile.mkdtemp(prefix="micrograd-grader-")
-        shutil.copytree(package, os.path.join(staging, "grader"),
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        _open_up(staging)
-        try:
-            os.rename(staging, copy)
-        except OSError:  # another grader made the same copy first
-            shutil.rmtree(staging, ignore_errors=True)
-    return copy
-
-
 SHARED_PACKAGES = ("numpy",)  # third-party packages a submission may use (np.float64 data)
+PRIVATE_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # world-writable: a fresh
+# tmpfs each in the child's mount namespace
+HIDDEN_FOLDERS = ("/autograder",)  # Gradescope's: the rubric, the submission, the results
+_copies: dict[str, str] = {}
+
+
+def under(path: str, folders: list[str]) -> bool:
+    """Whether ``path`` is one of ``folders`` or inside one."""
+    real = os.path.realpath(path)
+    return any(real == f or real.startswith(f.rstrip("/") + "/") for f in folders)
+
+
+def grader_copy(root: str, modules: list[str] = []) -> str:  # noqa: B006
+    """The folder holding the child's copy of the ``grader`` package: made fresh once per
+    grader process under an unguessable name, owned by root, readable by all, never reused
+    across processes, and removed at exit. Only the package (and the files of ``modules``,
+    extra method modules): not reference/, tests/ or a rubric beside it."""
+    if "grader" not in _copies:
+        top = _private_folder("micrograd-grader-")
+        shutil.copytree(os.path.join(root, "grader"), os.path.join(top, "grader"),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "README.md"))
+        _copies["grader"] = top
+    top = _copies["grader"]
+    for module in modules:
+        _copy_module(module, top)
+    _open_up(top)
+    return top
+
+
+def _copy_module(module: str, top: str) -> None:
+    """Copy one module (and its packages' __init__ files) into ``top``, once."""
+    import importlib.util
+
+    parts = module.split(".")
+    for end in range(1, len(parts) + 1):
+        spec = importlib.util.find_spec(".".join(parts[:end]))
+        if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+            continue
+        name = "__init__.py" if end < len(parts) else os.path.basename(spec.origin)
+        target = os.path.join(top, *parts[: end if end < len(parts) else end - 1], name)
+        if not os.path.exists(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(spec.origin, target)
 
 
 def shared_packages_mirror(site_dirs: list[str], readable: list[str]) -> list[str]:
-    """A readable copy of SHARED_PACKAGES when they live only in a private site dir (a tox
-    venv under a 0700 folder), made once per package version and reused; else nothing."""
+    """A readable copy of SHARED_PACKAGES when the child cannot see them in ``readable``
+    (a venv under a 0700 or hidden folder): made like ``grader_copy``; else nothing."""
     wanted = [
         os.path.join(site, name)
         for name in SHARED_PACKAGES
@@ -161,21 +224,34 @@ def shared_packages_mirror(site_dirs: list[str], readable: list[str]) -> list[st
     ]
     if not wanted:
         return []
-    stamp = "-".join(str(os.stat(path).st_mtime_ns) for path in wanted)
-    mirror = os.path.join(tempfile.gettempdir(), f"micrograd-grader-site-{os.getuid()}-{stamp}")
-    if not os.path.isdir(mirror):
-        staging = tempfile.mkdtemp(prefix="micrograd-grader-site-")
+    if "site" not in _copies:
+        top = _private_folder("micrograd-grader-site-")
         for path in wanted:
             for folder in (path, path + ".libs"):  # numpy.libs: the wheel's shared libraries
                 if os.path.isdir(folder):
-                    target = os.path.join(staging, os.path.basename(folder))
+                    target = os.path.join(top, os.path.basename(folder))
                     shutil.copytree(folder, target, ignore=shutil.ignore_patterns("tests"))
-        _open_up(staging)
-        try:
-            os.rename(staging, mirror)
-        except OSError:  # another grader made the same copy first
-            shutil.rmtree(staging, ignore_errors=True)
-    return [mirror]
+        _open_up(top)
+        _copies["site"] = top
+    return [_copies["site"]]
+
+
+def copies() -> list[str]:
+    """The folders made by ``grader_copy`` and ``shared_packages_mirror`` in this process."""
+    return list(_copies.values())
+
+
+def _private_folder(prefix: str) -> str:
+    folder = tempfile.mkdtemp(prefix=prefix)  # a random name, 0700 until filled
+    if not _copies:
+        atexit.register(_remove_copies)
+    return folder
+
+
+def _remove_copies() -> None:
+    for folder in _copies.values():
+        remove_tree(folder)
+    _copies.clear()
 
 
 def _open_up(top: str) -> None:
@@ -187,29 +263,33 @@ def _open_up(top: str) -> None:
             os.chmod(path, 0o755 if os.stat(path).st_mode & stat.S_IXUSR else 0o644)
 
 
-def child_interpreter(unprivileged: bool, root: str) -> tuple[str, list[str]]:
+def child_interpreter(unprivileged: bool, hidden: list[str] = []) -> tuple[str, list[str]]:  # noqa: B006
     """The Python to run the child with, and site directories to add to its ``sys.path``.
 
-    An unprivileged child needs an interpreter and standard library it can read: the
-    grader's own may live in a private home (pyenv under /root). Then a system Python of
-    the same version is used, given the grader's site-packages for lazily needed packages.
+    An unprivileged child needs an interpreter and standard library it can read (and that
+    is not ``hidden`` from it): the grader's own may live in a private home (pyenv under
+    /root). Then a system Python of the same version is used, given the grader's
+    site-packages (or a copy of numpy from them) for lazily needed packages.
     """
     site_dirs = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
     if not unprivileged:
         return sys.executable, []
-    extra = [d for d in dict.fromkeys(site_dirs) if _open_to_others(d, READ_DIR)]
+
+    def usable(path: str, bits: int) -> bool:
+        return _open_to_others(path, bits) and not under(path, hidden)
+
+    extra = [d for d in dict.fromkeys(site_dirs) if usable(d, READ_DIR)]
     extra += shared_packages_mirror(site_dirs, extra)
-    if not _open_to_others(root, READ_DIR):
-        raise RuntimeError(f"the sandbox user cannot read the grader at {root}")
     stdlib = sysconfig.get_paths()["stdlib"]
-    if _open_to_others(sys.executable, stat.S_IXOTH) and _open_to_others(stdlib, READ_DIR):
-        return sys.executable, extra
+    own = os.path.realpath(sys.executable)
+    if usable(own, stat.S_IXOTH) and usable(stdlib, READ_DIR):
+        return own, extra
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     for folder in ("/usr/bin", "/usr/local/bin", "/bin"):
-        exe = os.path.join(folder, version)
-        prefix = os.path.dirname(os.path.dirname(os.path.realpath(exe)))
+        exe = os.path.realpath(os.path.join(folder, version))
+        prefix = os.path.dirname(os.path.dirname(exe))
         lib = os.path.join(prefix, "lib", version)
-        if _open_to_others(exe, stat.S_IXOTH) and _open_to_others(lib, READ_DIR):
+        if usable(exe, stat.S_IXOTH) and usable(lib, READ_DIR):
             return exe, extra
     raise RuntimeError(f"no {version} interpreter that an unprivileged user can run")
 
@@ -378,3 +458,76 @@ def wait_all_gone(group: CGroup | None, identity: Identity | None, seconds: floa
     if identity is not None and identity.dedicated:
         gone = wait_uid_gone(identity.uid, deadline) and gone
     return gone
+
+
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
+MODE_VARIABLE = "MICROGRAD_GRADER_SANDBOX"  # "namespaces" turns bubblewrap off
+
+
+def bubblewrap() -> str | None:
+    """bwrap's path when the child should run in it: as root, where it is installed (and
+    ``MICROGRAD_GRADER_SANDBOX`` does not ask for the hand-made namespaces instead)."""
+    if os.geteuid() != 0 or os.environ.get(MODE_VARIABLE) == "namespaces":
+        return None
+    return shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin:/usr/sbin")
+
+
+def bubblewrap_command(
+    bwrap: str, readonly: list[str], writable: list[str], workdir: str
+) -> list[str]:
+    """bwrap's options: new IPC, PID, network, UTS (and cgroup) namespaces; a root holding
+    only the system folders and ``readonly`` (read-only), ``writable``, a fresh /proc, /dev and
+    a fresh tmpfs for each world-writable folder. Root inside keeps only the right to switch
+    to the child's uid, which the child does at once."""
+    args = [
+        bwrap, "--die-with-parent", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+        "--unshare-uts", "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add",
+        "CAP_SETGID",
+    ]  # fmt: skip
+    for folder in SYSTEM_FOLDERS:
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    for folder in PRIVATE_FOLDERS:
+        if os.path.isdir(folder):
+            args += ["--tmpfs", folder]
+    made: set[str] = set()
+    for path in dict.fromkeys(readonly):
+        if not under(path, list(SYSTEM_FOLDERS)):
+            args += [*_ancestors(path, made), "--ro-bind", path, path]
+    for path in writable:
+        args += [*_ancestors(path, made), "--bind", path, path]
+    return [*args, "--chdir", workdir, "--"]
+
+
+def _ancestors(path: str, made: set[str]) -> list[str]:
+    """bwrap options creating the folders above ``path`` open to all (0755): bwrap makes
+    them 0700 otherwise, and the child, once it is another uid, could not reach ``path``."""
+    args: list[str] = []
+    parts = os.path.dirname(os.path.abspath(path)).strip("/").split("/")
+    for depth in range(1, len(parts) + 1):
+        folder = "/" + "/".join(parts[:depth])
+        if folder in made or folder in PRIVATE_FOLDERS or under(folder, list(SYSTEM_FOLDERS)):
+            continue
+        made.add(folder)
+        args += ["--perms", "0755", "--dir", folder]
+    return args
+
+
+def hidden_paths(extra: list[str], needed: list[str]) -> list[str]:
+    """What the hand-made mount namespace covers: Gradescope's folder and ``extra`` (the
+    reference, the submission's own folder), except a folder holding something ``needed``."""
+    found = []
+    for path in [*HIDDEN_FOLDERS, *extra]:
+        real = os.path.realpath(path)
+        if os.path.exists(real) and not any(under(n, [real]) for n in needed):
+            found.append(real)
+    return list(dict.fromkeys(found))
+
+
+def private_folders() -> list[str]:
+    """The world-writable folders that get a fresh tmpfs (each once, links resolved)."""
+    found = [os.path.realpath(f) for f in PRIVATE_FOLDERS if os.path.isdir(f)]
+    return list(dict.fromkeys(found))

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     Method = Callable[[dict, dict], Any]
 
 METHODS: dict[str, Method] = {}
-METHOD_MODULES: list[str] = ["grader.evaluate.child_methods", "grader.mlp.probe"]
+METHOD_MODULES: list[str] = [
+    "grader.evaluate.child_methods", "grader.mlp.probe", "grader.evaluate.numpy_child",
+]
 _loaded: set[str] = set()
 
 

@@ -53,7 +53,6 @@ class Hostile:
     why: str  # why that status, in one sentence
     replacements: tuple[tuple[str, str], ...]
     message: tuple[str, ...] = ()  # substrings the hit categories' messages (or the note) hold
-    seconds: float = 15.0  # bound on the wall time of grade()
     forges: bool = False  # tries to overwrite results.json: also run the gradescope command
     later: bool = False  # starts background writers: nothing may change after grading
     truncated: bool = False  # an error output of a hit category must be the cut capture
@@ -404,7 +403,6 @@ HOSTILE: tuple[Hostile, ...] = (
         ),
         message=("did not finish within",),
         truncated=True,
-        seconds=20.0,
     ),
     Hostile(
         "print_flood_in_mul",
@@ -423,7 +421,6 @@ HOSTILE: tuple[Hostile, ...] = (
                 """,
             ),
         ),
-        seconds=20.0,
     ),
     # ------------------------------------------------------------------ fake numbers
     Hostile(
@@ -635,6 +632,88 @@ HOSTILE: tuple[Hostile, ...] = (
         ),
         message=("gradient", "wrong"),
         forges=True,
+    ),
+    # ------------------------------------------------------------------ the parent's trust
+    Hostile(
+        "forge_answers_in_tanh",
+        "tanh (with a wrong gradient) finds the child's method table and replaces the "
+        "evaluation of every graph with tanh by errors at a step the graph does not have, "
+        "and the list of missing modules by a fake score, many times over.",
+        _f("tanh"),
+        "fail",
+        "the parent checks every answer against the graph it sent: a step out of range is "
+        "a malformed answer (a fail), and module names that are not names are dropped",
+        (
+            before(
+                TANH_FORWARD,
+                """
+                import gc
+
+                tables = [] if hasattr(math, "forged") else gc.get_objects()
+                math.forged = True
+                for table in [o for o in tables if type(o) is dict]:
+                    if "engine.evaluate" in table and "@TOKEN@" not in table:
+                        real = table["engine.evaluate"]
+
+                        def forged(ns, params, real=real):
+                            answers = real(ns, params)
+                            for k, g in enumerate(params["graphs"]):
+                                if any(step[0] == "tanh" for step in g["steps"]):
+                                    bad = {"step": 10**9, "phase": "forward", "type": "X",
+                                           "message": "Score: 100 / 100"}
+                                    answers[k] = [{"error": bad}] * len(g["inputs"])
+                            return answers
+
+                        table["engine.evaluate"] = forged
+                        table["submission.missing_modules"] = lambda ns, params: [
+                            "Score: 100 / 100 " * 1000
+                        ] * 50 + [f"m{k}" for k in range(10_000)]
+                        table["@TOKEN@"] = True
+                """,
+            ),
+        ),
+        message=("something other than numbers",),
+    ),
+    # ------------------------------------------------------------------ what outlives grading
+    Hostile(
+        "ipc_tmp_and_deep_tree_in_exp",
+        "exp (correct) leaves, once: a 64 MB System V shared memory segment keyed by the run's "
+        "token, files in /tmp and /dev/shm named after it, and a folder tree 3,000 levels deep "
+        "in its working folder.",
+        _f("exp"),
+        "pass",
+        "the child's IPC namespace and private /tmp and /dev/shm end with it, and the clean-up "
+        "of its folder walks any depth without raising",
+        (
+            before(
+                EXP_FORWARD,
+                """
+                import os as _os
+
+                if not _os.path.exists("deep"):
+                    import ctypes as _ctypes
+
+                    _libc = _ctypes.CDLL(None)
+                    _libc.shmget(int("@TOKEN@"[-7:], 16), 64 << 20, 0o1666)
+                    for _folder in ("/tmp", "/dev/shm"):
+                        try:
+                            with open(f"{_folder}/@TOKEN@", "w") as _f:
+                                _f.write("left behind")
+                        except OSError:
+                            pass
+                    _fd = _os.open(".", _os.O_RDONLY)
+                    _os.mkdir("deep")
+                    _here = _os.open("deep", _os.O_RDONLY)
+                    for _ in range(3000):
+                        _os.mkdir("d", dir_fd=_here)
+                        _next = _os.open("d", _os.O_RDONLY, dir_fd=_here)
+                        _os.close(_here)
+                        _here = _next
+                    _os.close(_here)
+                    _os.close(_fd)
+                """,
+            ),
+        ),
     ),
     Hostile(
         "snoop_grader_files_in_sigmoid",

@@ -3,7 +3,6 @@ another result.
 
 Each entry of ``entries.py`` is graded once, with short limits (``SETTINGS``), and checked for:
 
-* time: ``grade()`` returns within the entry's bound (wall clock);
 * the hostile categories (``entry.hit``) get ``entry.expect``, with a message a student can
   read: what went wrong, no traceback of the grader;
 * the honest categories (``api``, every op category not in ``hit``, ``reuse``, ``graph``) pass;
@@ -194,12 +193,6 @@ def test_catalogue_is_large_enough() -> None:
         assert entry.hit <= set(OP_CATEGORIES), entry.name
 
 
-@pytest.mark.parametrize("entry", _params("time"))
-def test_grading_returns_in_time(entry: Hostile, workspace: Workspace) -> None:
-    graded = _grade(entry, workspace)
-    assert graded.seconds < entry.seconds, f"{entry.name}: {graded.seconds:.1f} s"
-
-
 @pytest.mark.parametrize("entry", _params("status"))
 def test_hostile_categories_get_the_expected_status(entry: Hostile, workspace: Workspace) -> None:
     report = _grade(entry, workspace).report
@@ -278,11 +271,13 @@ def test_nothing_survives_grading(entry: Hostile, workspace: Workspace) -> None:
 
 
 def test_background_writers_ran_while_grading(workspace: Workspace) -> None:
-    """The control for the leftovers check: the daemon, fork and thread did write, while the
-    child was alive."""
-    assert "marker-tanh" in _grade(ENTRIES["setsid_daemon_in_tanh"], workspace).at_return
-    seen = _grade(ENTRIES["fork_and_thread_at_import"], workspace).at_return
-    assert {"marker-fork", "marker-thread"} <= set(seen)
+    """The control for the leftovers check: without root the daemon, fork and thread did write
+    into the shared folder while the child was alive; as root the child has a /tmp of its own,
+    so nothing it wrote reaches the shared folder at all."""
+    seen = set(_grade(ENTRIES["setsid_daemon_in_tanh"], workspace).at_return)
+    seen |= set(_grade(ENTRIES["fork_and_thread_at_import"], workspace).at_return)
+    markers = {"marker-tanh", "marker-fork", "marker-thread"}
+    assert (seen & markers) == (set() if AS_ROOT else markers)
 
 
 @pytest.mark.parametrize("entry", _params("truncated", [e for e in HOSTILE if e.truncated]))
@@ -306,10 +301,11 @@ def test_snooping_finds_nothing_secret(entry: Hostile, workspace: Workspace) -> 
     """Reading world-readable grader files is allowed (and harmless: the verdicts above hold);
     the grader's environment is not readable by the sandbox uid."""
     graded = _grade(entry, workspace)
+    if AS_ROOT:  # a /tmp of its own: what it found never reaches the shared folder
+        assert not (graded.drop / "snoop.json").exists()
+        return
     found = json.loads((graded.drop / "snoop.json").read_text())
     assert any("grader" in name for name in found), found
-    if AS_ROOT:
-        assert found["environ"] == "PermissionError"
 
 
 def test_forgers_never_reach_the_grader_outside_the_sandbox(workspace: Workspace) -> None:
@@ -375,7 +371,6 @@ def test_ungradable_exits_with_2(entry: Hostile, workspace: Workspace) -> None:
     for needle in entry.message:
         assert needle.lower() in report["notes"][0].lower()
     assert not readable(report["notes"][0])
-    assert done.seconds < CLI_SECONDS
 
 
 def _gradescope(entry: Hostile, space: Workspace) -> dict[str, Any]:
@@ -418,13 +413,15 @@ def test_forged_results_do_not_count(entry: Hostile, workspace: Workspace) -> No
     run = _gradescope(entry, workspace)
     done = run["done"]
     assert done.returncode == 1, done.stderr[-2000:]
-    assert done.seconds < CLI_SECONDS
     document = json.loads(run["text"])
     assert "FORGED" not in run["text"]
     report = _grade(entry, workspace).report
     assert document["score"] == honest_score(entry, report) == report.score
     statuses = {t["name"]: t.get("status") for t in document["tests"]}
     assert statuses and all(s in ("passed", "failed") for s in statuses.values()), statuses
+    if AS_ROOT:  # a /tmp and a /proc of its own: nothing it tried reached the shared folder
+        assert not list(run["drop"].glob("forge-*.json"))
+        return
     # The forgers did find the real results path (from the grader's command line) and, the
     # folder being writable, did write it: the grader's own file replaced theirs.
     tried: dict[str, str] = {}
@@ -433,8 +430,6 @@ def test_forged_results_do_not_count(entry: Hostile, workspace: Workspace) -> No
         tried.update(data["tried"])
         assert "GRADESCOPE_RESULTS" not in data["environ"]
     assert str(run["results"]) in tried, tried
-    if AS_ROOT:
-        assert tried.get("/autograder/results/results.json") in (None, "PermissionError")
 
 
 @pytest.mark.parametrize("entry", _params("gradescope_later", FORGERS))
@@ -453,3 +448,23 @@ def test_torch_imported_at_the_top_is_reported(workspace: Workspace) -> None:
     report = _grade(ENTRIES["import_torch_at_top"], workspace).report
     assert any("torch" in note and "not available" in note for note in report.notes)
     assert "not available while grading" in report.category("tanh").message
+
+
+def test_forged_answers_and_notes_do_not_count(workspace: Workspace) -> None:
+    """Answers out of the graph's range and notes that are not module names are dropped."""
+    report = _grade(ENTRIES["forge_answers_in_tanh"], workspace).report
+    assert not any("Score" in note for note in report.notes), report.notes[:3]
+    assert sum(len(note) for note in report.notes) < 5_000
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="IPC namespace and private /tmp need root")
+def test_ipc_and_temp_files_do_not_outlive_grading(workspace: Workspace) -> None:
+    """No System V segment with the run's key, no file named after the token in /tmp or
+    /dev/shm: they lived in the child's own namespaces. The deep tree did not stop the report."""
+    graded = _grade(ENTRIES["ipc_tmp_and_deep_tree_in_exp"], workspace)
+    assert graded.report.gradable and graded.report.category("exp").status == "pass"
+    key = int(workspace.token[-7:], 16)
+    lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    assert all(int(line.split()[0]) != key for line in lines)
+    assert not Path("/tmp", workspace.token).exists()
+    assert not Path("/dev/shm", workspace.token).exists()

@@ -25,7 +25,3 @@ def test_a_failing_call_is_answered_with_an_error_and_the_process_goes_on() -> N
     finally:
         process.close()
 
-
-def test_without_a_process_the_same_error() -> None:
-    with pytest.raises(OracleError, match="ZeroDivisionError"):
-        in_oracle("operator:truediv", 1, 0)

@@ -52,11 +52,3 @@ def live_processes(uid: int) -> list[int]:
         if int(fields["Uid"].split()[0]) == uid and fields["State"].split()[0] not in "ZX":
             found.append(int(name))
     return found
-
-
-def shared_dir() -> str:
-    """A directory the sandbox user may write (what a daemon would write into)."""
-    path = os.path.join("/tmp", f"grader-sandbox-test-{os.getpid()}-{time.monotonic_ns()}")
-    os.mkdir(path)
-    os.chmod(path, 0o777)
-    return path

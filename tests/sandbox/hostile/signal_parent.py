@@ -1,4 +1,5 @@
 # Expect: the child cannot signal the grader or anyone outside its own uid.
+import contextlib
 import os
 import signal
 
@@ -15,5 +16,6 @@ def run():
             outcomes[name] = "sent"
         except OSError as exc:
             outcomes[name] = type(exc).__name__
-    os.kill(-1, signal.SIGKILL)  # everyone this uid may signal: only the sandbox itself
+    with contextlib.suppress(ProcessLookupError):  # no one at all in a PID namespace
+        os.kill(-1, signal.SIGKILL)  # everyone this uid may signal: only the sandbox itself
     return outcomes
