@@ -124,7 +124,8 @@ def test_the_rubric_gives_the_constructor_call() -> None:
     broken = load_config(mlp_call="MLP({nin})")
     results = {r.id: r for r in mlp_check.grade_mlp(in_process(namespace), api,
                                                     engine_results(), broken)}
-    assert {r.status for r in results.values()} == {"missing"}
+    assert {r.status for r in results.values()} == {"fail"}
+    assert "building MLP(3) raised TypeError" in results["mlp.params"].message
 
 
 def test_a_runner_error_is_an_error_of_that_category() -> None:
