@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -29,11 +32,30 @@ def check(
     config = config or load_config(**settings)
     if namespace is None:
         module = sys.modules.get(value_class.__module__)
-        namespace = dict(vars(module)) if module is not None else {}
-    namespace = {**namespace, value_class.__name__: value_class}
+        namespace = vars(module) if module is not None else {}
+    if namespace.get(value_class.__name__) is not value_class:
+        namespace = {**namespace, value_class.__name__: value_class}
+    # The student's own namespace, not a copy: the MLP is re-checked on a corrected engine
+    # bound to the class's name there for a moment, where their Neuron's code looks it up.
     config = replace(config, names={"class_name": value_class.__name__, **config.names})
     runner = InProcessRunner(namespace)
-    return grade_runner(runner, config, LocalOracle(), submission=value_class.__name__)
+    with _random_state_kept(namespace):
+        return grade_runner(runner, config, LocalOracle(), submission=value_class.__name__)
+
+
+@contextmanager
+def _random_state_kept(namespace: dict[str, Any]) -> Iterator[None]:
+    """Restore the global state of ``random`` (and numpy's, if loaded) after grading."""
+    state = random.getstate()
+    numpy = sys.modules.get("numpy")
+    numpy_random = getattr(numpy, "random", None)
+    numpy_state = numpy_random.get_state() if numpy_random is not None else None
+    try:
+        yield
+    finally:
+        random.setstate(state)
+        if numpy_random is not None and numpy_state is not None:
+            numpy_random.set_state(numpy_state)
 
 
 def grade_runner(
@@ -108,20 +130,40 @@ def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -
         total_seconds=config.total_seconds,
         memory_mb=config.memory_mb,
     )
-    inject = {stubs.INJECT_AS: "grader.load.stubs:missing_module"}
+    inject = {
+        stubs.INJECT_AS: "grader.load.stubs:missing_module",
+        stubs.SKIP_AS: "grader.load.stubs:skipped",
+    }
     with Sandbox(submission.source, submission.path.name, limits, inject=inject) as sandbox:
         runner = SandboxRunner(sandbox, submission)
         try:
             runner.start()
             report = grade_runner(runner, config, oracle, submission=str(submission.path))
             missing = runner.call("submission.missing_modules", {})
+            skipped = _skipped_note(runner.call("submission.skipped", {}), submission)
         except RunnerError as error:
             return ungradable(error.message, config, str(submission.path))
     if report.gradable:
-        report.notes = [*submission.notes, *_missing_notes(missing), *report.notes]
+        report.notes = [*submission.notes, *skipped, *_missing_notes(missing), *report.notes]
     else:  # the reason it cannot be graded comes first
-        report.notes = [*report.notes, *submission.notes]
+        report.notes = [*report.notes, *skipped, *submission.notes]
     return report
+
+
+def _skipped_note(skipped: Any, submission: Any) -> list[str]:
+    """One note for the top-level statements that raised and were skipped, where and why."""
+    if not isinstance(skipped, list) or not skipped:
+        return []
+    shown = [
+        f"{submission.locate(entry[0])} ({entry[1]})"
+        for entry in skipped[:5]
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)
+    ]
+    more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    return [
+        f"Skipped {len(skipped)} top-level statement(s) that raised an error while loading, "
+        f"as a notebook run with errors allowed would: {'; '.join(shown)}{more}."
+    ]
 
 
 def _missing_notes(missing: Any) -> list[str]:
