@@ -119,7 +119,7 @@ def _in_strings(stmt: ast.stmt) -> set[int]:
     lines: set[int] = set()
     for node in ast.walk(stmt):
         is_text = isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
-        if is_text or isinstance(node, ast.JoinedStr):
+        if (is_text or isinstance(node, ast.JoinedStr)) and isinstance(node, ast.expr):
             end = node.end_lineno or node.lineno
             lines.update(range(node.lineno + 1, end + 1))
     return lines
