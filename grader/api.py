@@ -103,8 +103,20 @@ def ungradable(message: str, config: Config, submission: Optional[str] = None) -
                   submission=submission, gradable=False)
 
 
-def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: Any) -> Report:
-    """Grade a submission (.py, .ipynb or folder), its code confined to a sandboxed child."""
+def grade(
+    path: Union[str, Path],
+    config: Optional[Config] = None,
+    oracle: Optional[OracleProcess] = None,
+    **settings: Any,
+) -> Report:
+    """Grade a submission (.py, .ipynb or folder), its code confined to a sandboxed child.
+
+    ``oracle``: an oracle process to share between grades (torch is imported once); it stays
+    open. Without it, one is started for this grade.
+    """
+    if oracle is not None:
+        with serving(oracle):
+            return _grade_file(path, config or load_config(**settings), oracle)
     oracle = OracleProcess()  # first: it imports torch while the rest gets ready
     try:
         with serving(oracle):

@@ -42,6 +42,7 @@ class Assembly:
     notes: list[tuple[str, Origin]] = field(default_factory=list)  # (sentence, origin)
     modules: list[str] = field(default_factory=list)  # modules imported at the top level
     classes: dict[str, list[Origin]] = field(default_factory=dict)  # kept class definitions
+    torch: list[tuple[str, Origin]] = field(default_factory=list)  # definitions that need torch
 
     def source(self) -> tuple[str, list[Origin]]:
         """The whole source and its line map, ``from __future__`` imports first."""
@@ -76,6 +77,8 @@ def assemble(
                 result.dropped.append((decision.kind, origin))
                 if decision.note:
                     result.notes.append((decision.note, origin))
+                if decision.kind == "torch":
+                    result.torch.append((decision.name, origin))
             elif isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
                 _add_future(result, stmt, origin)
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):

@@ -72,8 +72,9 @@ class Decision:
     """Whether to keep one statement, and how to adjust what is kept inside it."""
 
     keep: bool
-    kind: str = ""  # why it is dropped: loop, expr, assign, main, assert, def, other
+    kind: str = ""  # why it is dropped: loop, expr, assign, main, assert, def, torch, other
     note: str = ""  # a sentence for the report, for dropped definitions
+    name: str = ""  # the name a dropped definition would have bound
     blanks: list[ast.stmt] = field(default_factory=list)  # nested statements to replace by pass
     unguarded: set[int] = field(default_factory=set)  # ids of try nodes whose handlers were cut
 
@@ -137,8 +138,8 @@ class Selector:
         names = binds(stmt)
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            names |= {root for target in targets for root in changed_roots(target)}
-            names -= self.definitions  # `Value.exp = make_exp()` leaves the class usable
+            roots = {root for target in targets for root in changed_roots(target)}
+            names |= roots - self.definitions  # `Value.exp = make_exp()` keeps the class
         self.defined -= names
         self.oracle -= names
         self.hidden |= names
@@ -167,19 +168,15 @@ class Selector:
             needed += stmt.bases + [keyword.value for keyword in stmt.keywords]
         else:
             needed += stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]
-        what = "class" if isinstance(stmt, ast.ClassDef) else "function"
         torch = sorted(free_names(needed) & self.oracle)
         if not isinstance(stmt, ast.ClassDef):
             torch = sorted(set(torch) | (all_names(stmt.body) & self.oracle))
         if torch:
-            note = (
-                f"left out the {what} `{stmt.name}`: it uses `{torch[0]}` (torch, jax or "
-                "tensorflow), which is not available while grading; fine for a comparison."
-            )
-            return Decision(False, "def", note)
+            return Decision(False, "torch", name=stmt.name)
         missing = self.undefined(needed)
         if missing:
             names = ", ".join(f"`{name}`" for name in missing)
+            what = "class" if isinstance(stmt, ast.ClassDef) else "function"
             note = (
                 f"left out the {what} `{stmt.name}`: defining it uses {names}, which only code "
                 "that the grader does not run (a call, a loop, ...) defines."

@@ -32,6 +32,7 @@ KIND_LABELS = {
     "main": ('`if __name__ == "__main__":` block', '`if __name__ == "__main__":` blocks'),
     "assert": ("assert", "asserts"),
     "def": ("definition that needs code that is not run", "definitions that need such code"),
+    "torch": ("definition that needs torch", "definitions that need torch"),
     "other": ("other statement", "other statements"),
 }
 # Standard-library modules are left out of the note on optional imports (Python 3.9 has no list).
@@ -140,7 +141,7 @@ def _load_file(
     units, read_notes = read_units(chosen, shown)
     predefined: set[str] = set()
     if sibling_modules:
-        folder = chosen.parent.name
+        folder = chosen.resolve().parent.name  # `grader check .` inside the folder: its name
         blanked = [replace(u, text=_blank_sibling_imports(u.text, sibling_modules, folder))
                    for u in units]
         for unit, new in zip(units, blanked):
@@ -303,6 +304,13 @@ def _ipython_notes(parsed: list[Parsed], notebook: bool) -> list[str]:
 
 def _assembly_notes(assembly: Assembly, notebook: bool, execute_all: bool) -> list[str]:
     notes = [f"{_where(origin, notebook).capitalize()}: {note}" for note, origin in assembly.notes]
+    if assembly.torch:
+        names = ", ".join(f"`{name}`" for name in dict.fromkeys(n for n, _ in assembly.torch))
+        places = _places([origin for _, origin in assembly.torch], notebook)
+        notes.append(
+            f"Left out {names} ({places}): torch is not available while grading, "
+            "which is fine for code that only compares with torch."
+        )
     if execute_all:
         notes.append("All statements are kept (execute_all): loops and prints run while grading.")
     elif assembly.dropped:
