@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.results import CategoryResult, Report
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "missing": "MISSING", "error": "ERROR"}
@@ -64,22 +66,49 @@ def _details(c: CategoryResult) -> list[str]:
 
 
 def to_markdown(report: Report) -> str:
-    """Markdown for Jupyter: the summary table, then the failures with code blocks."""
+    """Markdown for Jupyter: the summary table, then the failures with code blocks. Text from
+    the grader or the student is escaped, so `__sub__` or `a*b` shows as written."""
     if not report.gradable:
-        return "**Your submission could not be graded.**\n\n" + "\n\n".join(report.notes)
+        return "**Your submission could not be graded.**\n\n" + "\n\n".join(
+            _md(note) for note in report.notes
+        )
     rows = ["| category | status | points |", "|---|---|---|"]
     rows += [
-        f"| `{c.id}` | {_MARK[c.status]} | {_points(c.score)}/{_points(c.max_score)} |"
+        f"| {_code(c.id)} | {_MARK[c.status]} | {_points(c.score)}/{_points(c.max_score)} |"
         for c in report.categories
     ]
     parts = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", "\n".join(rows)]
     for c in report.categories:
         if c.status == "pass":
             continue
-        part = [f"#### `{c.id}`: {_MARK[c.status].lower()}", c.message]
+        part = [f"#### {_code(c.id)}: {_MARK[c.status].lower()}", _md(c.message)]
         if c.counterexample:
-            part.append(f"```python\n{c.counterexample}\n```")
-        part += [f"Expected `{c.expected}`, got `{c.got}`." if c.expected else ""]
-        part += [f"*Hint:* {c.hint}" if c.hint else ""]
+            fence = "`" * max(3, _longest_run(c.counterexample, "`") + 1)
+            part.append(f"{fence}python\n{c.counterexample}\n{fence}")
+        if c.expected:
+            part.append(f"Expected {_code(c.expected)}, got {_code(c.got or '')}.")
+        part += [f"*Hint:* {_md(c.hint)}" if c.hint else ""]
         parts.append("\n\n".join(p for p in part if p))
     return "\n\n".join(parts)
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def _md(text: str) -> str:
+    """``text`` with Markdown's special characters escaped, outside its `code spans`."""
+    pieces = text.split("`")
+    if len(pieces) % 2 == 0:  # an unpaired backtick: no code spans at all
+        return _SPECIAL.sub(r"\\\1", text)
+    return "`".join(p if i % 2 else _SPECIAL.sub(r"\\\1", p) for i, p in enumerate(pieces))
+
+
+def _code(text: str) -> str:
+    """``text`` as an inline code span, whatever backticks it holds."""
+    ticks = "`" * (_longest_run(text, "`") + 1)
+    pad = " " if "`" in text else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _longest_run(text: str, char: str) -> int:
+    return max((len(run) for run in re.findall(f"{re.escape(char)}+", text)), default=0)
