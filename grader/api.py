@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -166,11 +167,17 @@ def _skipped_note(skipped: Any, submission: Any) -> list[str]:
     """One note for the top-level statements that raised and were skipped, where and why."""
     if not isinstance(skipped, list) or not skipped:
         return []
-    shown = [
-        f"{submission.locate(entry[0])} ({entry[1]})"
-        for entry in skipped[:5]
-        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)
-    ]
+    lines = submission.source.split("\n")
+    shown = []
+    for entry in skipped[:5]:
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], int)):
+            continue
+        statement, line, words = entry
+        text = lines[statement - 1].strip() if 0 < statement <= len(lines) else ""
+        defined = re.match(r"(class|def)\s+(\w+)", text)
+        what = f", in the {'class' if defined[1] == 'class' else 'function'} `{defined[2]}`" \
+            if defined else ""
+        shown.append(f"{submission.locate(line)}{what} ({words})")
     more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
     return [
         f"Skipped {len(skipped)} top-level statement(s) that raised an error while loading, "

@@ -42,5 +42,6 @@ def missing_modules(namespace: dict, params: dict) -> list[str]:
 
 @register("submission.skipped")
 def skipped_statements(namespace: dict, params: dict) -> list[list[Any]]:
-    """Top-level statements that raised while loading and were skipped: [line, error]."""
-    return [[line, words] for line, words in stubs.SKIPPED]
+    """Top-level statements that raised while loading and were skipped:
+    [first line, line that raised, error]."""
+    return [list(entry) for entry in stubs.SKIPPED]

@@ -17,8 +17,9 @@ MESSAGE_CHARS = 120
 
 # Every module that failed to import, in order, each once.
 MISSING: list[str] = []
-# Every top-level statement that raised and was skipped: (line in the source, the error).
-SKIPPED: list[tuple[int, str]] = []
+# Every top-level statement that raised and was skipped: (its first line in the source, the
+# line that raised, the error in words).
+SKIPPED: list[tuple[int, int, str]] = []
 
 
 class MissingModule:
@@ -71,7 +72,7 @@ def is_missing(obj: object) -> bool:
 def skipped(error: BaseException) -> None:
     """Record that a top-level statement raised ``error`` and was skipped."""
     tb = error.__traceback__
-    line = tb.tb_lineno if tb is not None else 0
+    statement = line = tb.tb_lineno if tb is not None else 0
     filename = tb.tb_frame.f_code.co_filename if tb is not None else ""
     while tb is not None:  # the innermost line of the submission itself
         if tb.tb_frame.f_code.co_filename == filename:
@@ -84,4 +85,4 @@ def skipped(error: BaseException) -> None:
     words = f"{type(error).__name__}: {message}" if message else type(error).__name__
     if len(words) > MESSAGE_CHARS:
         words = words[: MESSAGE_CHARS - 3] + "..."
-    SKIPPED.append((line, words))
+    SKIPPED.append((statement, line, words))
