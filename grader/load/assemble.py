@@ -43,6 +43,7 @@ class Assembly:
     modules: list[str] = field(default_factory=list)  # modules imported at the top level
     classes: dict[str, list[Origin]] = field(default_factory=dict)  # kept class definitions
     torch: list[tuple[str, Origin]] = field(default_factory=list)  # definitions that need torch
+    needs: list[tuple[str, str, Origin]] = field(default_factory=list)  # ...that need dropped code
 
     def source(self) -> tuple[str, list[Origin]]:
         """The whole source and its line map, ``from __future__`` imports first."""
@@ -79,6 +80,8 @@ def assemble(
                     result.notes.append((decision.note, origin))
                 if decision.kind == "torch":
                     result.torch.append((decision.name, origin))
+                elif decision.kind == "def":
+                    result.needs.append((decision.name, decision.needs, origin))
             elif isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
                 _add_future(result, stmt, origin)
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):

@@ -73,8 +73,9 @@ class Decision:
 
     keep: bool
     kind: str = ""  # why it is dropped: loop, expr, assign, main, assert, def, torch, other
-    note: str = ""  # a sentence for the report, for dropped definitions
-    name: str = ""  # the name a dropped definition would have bound
+    note: str = ""  # a sentence for the report
+    name: str = ""  # a dropped definition's name (`Net`, or "the class `Net`")
+    needs: str = ""  # the names a dropped definition needs, in words
     blanks: list[ast.stmt] = field(default_factory=list)  # nested statements to replace by pass
     unguarded: set[int] = field(default_factory=set)  # ids of try nodes whose handlers were cut
 
@@ -177,11 +178,7 @@ class Selector:
         if missing:
             names = ", ".join(f"`{name}`" for name in missing)
             what = "class" if isinstance(stmt, ast.ClassDef) else "function"
-            note = (
-                f"left out the {what} `{stmt.name}`: defining it uses {names}, which only code "
-                "that the grader does not run (a call, a loop, ...) defines."
-            )
-            return Decision(False, "def", note)
+            return Decision(False, "def", name=f"the {what} `{stmt.name}`", needs=names)
         self._bind({stmt.name})
         self.definitions.add(stmt.name)
         return Decision(True)

@@ -304,6 +304,16 @@ def _ipython_notes(parsed: list[Parsed], notebook: bool) -> list[str]:
 
 def _assembly_notes(assembly: Assembly, notebook: bool, execute_all: bool) -> list[str]:
     notes = [f"{_where(origin, notebook).capitalize()}: {note}" for note, origin in assembly.notes]
+    if assembly.needs:
+        listed = ", ".join(
+            f"{what} ({_where(origin, notebook)}, uses {names})"
+            for what, names, origin in assembly.needs[:5]
+        )
+        more = f" and {len(assembly.needs) - 5} more" if len(assembly.needs) > 5 else ""
+        notes.append(
+            f"Left out {listed}{more}: only code that the grader does not run (a call, a "
+            "loop, ...) defines those names."
+        )
     if assembly.torch:
         names = ", ".join(f"`{name}`" for name in dict.fromkeys(n for n, _ in assembly.torch))
         places = _places([origin for _, origin in assembly.torch], notebook)
