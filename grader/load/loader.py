@@ -1,10 +1,9 @@
 """Stage 1 of grading: turn a submitted file, notebook or folder into source the child can run.
 
-Nothing here runs student code. A notebook cell that Python cannot parse is an error when it
-defines or imports something at its top level (a line starting with ``def``, ``class``,
-``import`` or ``from ... import``) that no later cell defines again; any other such cell is
-dropped with a note, as it could not have defined anything the grader needs. With
-``execute_all`` every syntax error is an error, as "Run All" would stop there.
+Nothing here runs student code. A notebook cell that Python cannot parse is left out with a
+note, as a notebook run with errors allowed would skip it; it is an error only when it holds
+the only class that could be the engine. With ``execute_all`` every syntax error is an error,
+as "Run All" would stop there.
 """
 
 from __future__ import annotations
@@ -150,7 +149,7 @@ def _load_file(
     notes += read_notes
     notebook = chosen.suffix.lower() == ".ipynb"
     parsed = [parse_unit(unit) for unit in units]
-    notes += _check_syntax(parsed, shown, notebook, execute_all)
+    notes += _check_syntax(parsed, shown, notebook, execute_all, hint)
     assembly = assemble(parsed, execute_all, predefined)
     source, line_map = assembly.source()
     _check_compiles(source, line_map, parsed, shown, notebook)
@@ -170,7 +169,9 @@ def _check_kind(path: Path) -> None:
     raise LoadError(f"{path.name} is not a Python file or a Jupyter notebook. {advice}")
 
 
-def _check_syntax(parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool) -> list[str]:
+def _check_syntax(
+    parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool, hint: str | None
+) -> list[str]:
     """Raise for syntax errors that matter; notes for notebook cells dropped because of one."""
     notes = []
     for index, part in enumerate(parsed):
@@ -183,14 +184,22 @@ def _check_syntax(parsed: list[Parsed], shown: str, notebook: bool, execute_all:
         for other in parsed[index + 1 :]:
             if other.tree is not None:
                 later |= _top_level_names(other.tree)
-        if names is None or not names <= later:
-            raise LoadError(syntax_message(part, shown))
-        why = (
-            f"everything it defines ({', '.join(f'`{n}`' for n in sorted(names))}) "
-            "is defined again in a later cell"
-            if names
-            else "it defines nothing the grader needs"
-        )
+        if names is not None and names <= later:
+            why = (
+                f"everything it defines ({', '.join(f'`{n}`' for n in sorted(names))}) "
+                "is defined again in a later cell"
+                if names
+                else "it defines nothing the grader needs"
+            )
+        elif engine_classes([part], hint) and not engine_classes(
+            [other for other in parsed if other is not part], hint
+        ):
+            raise LoadError(syntax_message(part, shown))  # the only engine class is in it
+        else:  # as a notebook run with errors allowed: the cell fails, the others run
+            shown_names = ", ".join(f"`{n}`" for n in sorted(names or ()))
+            why = f"what it defines ({shown_names}) is missing while grading" if names else (
+                "what it defines is missing while grading"
+            )
         line = part.error.lineno or 1
         notes.append(
             f"Cell {part.unit.cell} has a syntax error on line {line} ({part.error.msg}) and "

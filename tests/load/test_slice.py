@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader.api import grade
-from grader.load import load_submission, stubs
+from grader.load import LoadError, load_submission, stubs
 from tests.load.helpers import ENGINE, run, write_notebook
 
 
@@ -187,3 +187,14 @@ def test_grading_skips_a_raising_statement_with_one_note(tmp_path, where):
     else:
         assert not report.gradable
         assert "cell 2, line 2, in the class `Value` (KeyError: 'momentum')" in skipped[0]
+
+
+def test_a_cell_with_a_syntax_error_is_left_out_unless_it_holds_the_only_engine(tmp_path):
+    path = notebook(tmp_path, ENGINE, "def draw_dot(root):\n    return root.(", "LIMIT = 3")
+    submission = load_submission(path)
+    assert run(submission)["LIMIT"] == 3
+    note = next(note for note in submission.notes if note.startswith("Cell 2"))
+    assert "(`draw_dot`) is missing while grading" in note
+    broken = notebook(tmp_path, "import math", ENGINE.replace("):\n", ")\n", 1))
+    with pytest.raises(LoadError, match=r"^lecture.ipynb, cell 2, line 2: SyntaxError"):
+        load_submission(broken)
