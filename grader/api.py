@@ -186,10 +186,14 @@ def _skipped_note(skipped: Any, submission: Any) -> list[str]:
 
 
 def _missing_notes(missing: Any) -> list[str]:
-    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
+    """One note for the imported modules the grading environment lacks."""
+    if not isinstance(missing, list) or not missing:
         return []
+    if not all(isinstance(m, str) for m in missing):
+        return []
+    names = ", ".join(missing)
+    which = "which is" if len(missing) == 1 else "which are"
     return [
-        f"Your code imports {name}, which is not available while grading; the grader went "
-        "on without it (fine as long as your engine does not use it)."
-        for name in missing
+        f"Your code imports {names}, {which} not available while grading; the grader went on "
+        "without it (fine as long as your engine does not use it)."
     ]
