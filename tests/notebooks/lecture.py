@@ -73,7 +73,7 @@ BUGS = (
          "mlp.forward", "mlp.grad", "mlp.train"),
     _bug("last layer's parameters left out", "for layer in self.layers for p in",
          "for layer in self.layers[:-1] for p in", "mlp.params"),
-    _bug("layers not chained", "            x = layer", "            y = layer", "mlp.forward",
+    _bug("first input left out", "zip(self.w, x))", "zip(self.w[1:], x[1:]))", "mlp.forward",
          "mlp.grad", "mlp.train"),
 )
 

@@ -1,7 +1,7 @@
 """Generated lecture notebooks: each runs top to bottom, and each gets the right verdict.
 
-Cost: the 48 notebooks are graded with one shared oracle process, at a budget of 2 examples per
-check (the catalogue of planted bugs is caught at that budget); about 2 s of wall time each on
+Cost: the 42 notebooks are graded with one shared oracle process, at a budget of 1 example per
+check (every planted bug is caught at that budget); about 2 s of wall time each on
 this 2-core machine.
 """
 
@@ -27,7 +27,7 @@ from tests.notebooks.lecture import (
     lectures,
 )
 
-COUNT = 48
+COUNT = 42
 NOTEBOOKS = lectures(COUNT)
 
 
@@ -121,7 +121,7 @@ def test_every_generated_notebook_is_loaded_without_refusal(tmp_path):
 
 @pytest.mark.parametrize("lecture", NOTEBOOKS, ids=lambda n: n.name)
 def test_generated_notebook_gets_the_right_verdict(lecture: Lecture, oracle, tmp_path):
-    report = grade(lecture.write(tmp_path / "lecture.ipynb"), oracle=oracle, budget=2)
+    report = grade(lecture.write(tmp_path / "lecture.ipynb"), oracle=oracle, budget=1)
     _verdict(lecture, report)
     assert all("\n" not in note and len(note) < 600 for note in report.notes)
     if lecture.variation.torch_net:  # the torch comparison never costs a refusal
