@@ -172,8 +172,8 @@ def _check_kind(path: Path) -> None:
 def _check_syntax(
     parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool, hint: str | None
 ) -> list[str]:
-    """Raise for syntax errors that matter; notes for notebook cells dropped because of one."""
-    notes = []
+    """Raise for syntax errors that matter; a note for notebook cells dropped because of one."""
+    left_out: list[tuple[int | None, int, str, str]] = []  # cell, line, error, why
     for index, part in enumerate(parsed):
         if part.error is None:
             continue
@@ -200,12 +200,18 @@ def _check_syntax(
             why = f"what it defines ({shown_names}) is missing while grading" if names else (
                 "what it defines is missing while grading"
             )
-        line = part.error.lineno or 1
-        notes.append(
-            f"Cell {part.unit.cell} has a syntax error on line {line} ({part.error.msg}) and "
-            f"was left out: {why}. Fix it or delete it."
-        )
-    return notes
+        left_out.append((part.unit.cell, part.error.lineno or 1, part.error.msg, why))
+    if len(left_out) == 1:
+        cell, line, error, why = left_out[0]
+        return [
+            f"Cell {cell} has a syntax error on line {line} ({error}) and was left out: {why}. "
+            "Fix it or delete it."
+        ]
+    listed = "; ".join(f"cell {c}, line {n} ({e}): {w}" for c, n, e, w in left_out)
+    return [
+        f"{len(left_out)} cells have a syntax error and were left out: {listed}. "
+        "Fix them or delete them."
+    ] if left_out else []
 
 
 def syntax_message(part: Parsed, shown: str) -> str:

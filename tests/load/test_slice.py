@@ -190,11 +190,17 @@ def test_grading_skips_a_raising_statement_with_one_note(tmp_path, where):
 
 
 def test_a_cell_with_a_syntax_error_is_left_out_unless_it_holds_the_only_engine(tmp_path):
-    path = notebook(tmp_path, ENGINE, "def draw_dot(root):\n    return root.(", "LIMIT = 3")
+    path = notebook(
+        tmp_path, ENGINE, "def draw_dot(root):\n    return root.(", "LIMIT = 3", "print(LIMIT"
+    )
     submission = load_submission(path)
     assert run(submission)["LIMIT"] == 3
-    note = next(note for note in submission.notes if note.startswith("Cell 2"))
-    assert "(`draw_dot`) is missing while grading" in note
+    notes = [note for note in submission.notes if "syntax error" in note]
+    assert notes == [
+        "2 cells have a syntax error and were left out: cell 2, line 2 (invalid syntax): what it "
+        "defines (`draw_dot`) is missing while grading; cell 4, line 1 ('(' was never closed): "
+        "it defines nothing the grader needs. Fix them or delete them."
+    ]
     broken = notebook(tmp_path, "import math", ENGINE.replace("):\n", ")\n", 1))
     with pytest.raises(LoadError, match=r"^lecture.ipynb, cell 2, line 2: SyntaxError"):
         load_submission(broken)
