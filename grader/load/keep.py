@@ -169,9 +169,9 @@ class Selector:
             needed += stmt.bases + [keyword.value for keyword in stmt.keywords]
         else:
             needed += stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]
-        torch = sorted(free_names(needed) & self.oracle)
-        if not isinstance(stmt, ast.ClassDef):
-            torch = sorted(set(torch) | (all_names(stmt.body) & self.oracle))
+        torch = free_names(needed) & self.oracle
+        if not isinstance(stmt, ast.ClassDef):  # a function that calls torch is a comparison
+            torch |= all_names(stmt.body) & self.oracle
         if torch:
             return Decision(False, "torch", name=stmt.name)
         missing = self.undefined(needed)
