@@ -175,8 +175,8 @@ def _skipped_note(skipped: Any, submission: Any) -> list[str]:
         statement, line, words = entry
         text = lines[statement - 1].strip() if 0 < statement <= len(lines) else ""
         defined = re.match(r"(class|def)\s+(\w+)", text)
-        what = f", in the {'class' if defined[1] == 'class' else 'function'} `{defined[2]}`" \
-            if defined else ""
+        kind = {"class": "class", "def": "function"}
+        what = f", in the {kind[defined[1]]} `{defined[2]}`" if defined else ""
         shown.append(f"{submission.locate(line)}{what} ({words})")
     more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
     return [

@@ -88,8 +88,6 @@ def assemble(
                 result.modules += _module_names(stmt)
                 for line in import_lines(stmt):
                     _add(result, line, origin)
-            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-                continue  # a docstring or a string used as a comment: nothing to run
             else:
                 block = Assembly()
                 if not owns_lines(body, index):  # shares a line with another statement (`;`)
@@ -98,7 +96,10 @@ def assemble(
                         _add(block, line, (cell, stmt.lineno + offset))
                 else:
                     _add_block(block, stmt, lines, cell, decision)
-                _add_guarded(result, block, _in_strings(stmt), stmt)
+                if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                    _extend(result, block)  # a docstring: it cannot raise
+                else:
+                    _add_guarded(result, block, _in_strings(stmt), stmt)
                 if isinstance(stmt, ast.ClassDef):
                     result.classes.setdefault(stmt.name, []).append(origin)
     return result
@@ -233,6 +234,11 @@ def _module_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
 
 def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
+
+
+def _extend(result: Assembly, block: Assembly) -> None:
+    result.lines += block.lines
+    result.origins += block.origins
 
 
 def _add(result: Assembly, line: str, origin: Origin) -> None:
