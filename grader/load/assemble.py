@@ -4,7 +4,9 @@ Kept statements keep the student's own text (comments included), except imports:
 import becomes a ``try`` that binds stand-ins from ``stubs.missing_module`` when it fails, so a
 missing plotting or helper module cannot stop the engine from loading. Imports nested in kept
 ``if``/``try`` blocks are rewritten the same way, unless a ``try`` around them already handles
-ImportError. ``from __future__`` imports move to the top, where Python requires them.
+ImportError. Every other kept statement (docstrings aside) runs inside a ``try`` that records
+its error and goes on, so one statement that raises costs only itself. ``from __future__``
+imports move to the top, where Python requires them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from grader.load.keep import (
     owns_lines,
 )
 from grader.load.parse import Parsed
-from grader.load.stubs import INJECT_AS
+from grader.load.stubs import INJECT_AS, SKIP_AS
 from grader.load.submission import Origin
 
 ERROR_NAME = "__grader_error__"
@@ -40,6 +42,8 @@ class Assembly:
     notes: list[tuple[str, Origin]] = field(default_factory=list)  # (sentence, origin)
     modules: list[str] = field(default_factory=list)  # modules imported at the top level
     classes: dict[str, list[Origin]] = field(default_factory=dict)  # kept class definitions
+    torch: list[tuple[str, Origin]] = field(default_factory=list)  # definitions that need torch
+    needs: list[tuple[str, str, Origin]] = field(default_factory=list)  # ...that need dropped code
 
     def source(self) -> tuple[str, list[Origin]]:
         """The whole source and its line map, ``from __future__`` imports first."""
@@ -74,21 +78,58 @@ def assemble(
                 result.dropped.append((decision.kind, origin))
                 if decision.note:
                     result.notes.append((decision.note, origin))
+                if decision.kind == "torch":
+                    result.torch.append((decision.name, origin))
+                elif decision.kind == "def":
+                    result.needs.append((decision.name, decision.needs, origin))
             elif isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
                 _add_future(result, stmt, origin)
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 result.modules += _module_names(stmt)
                 for line in import_lines(stmt):
                     _add(result, line, origin)
-            elif not owns_lines(body, index):  # shares a line with another statement (`;`)
-                segment = ast.get_source_segment(part.text, stmt) or ""
-                for offset, line in enumerate(segment.split("\n")):
-                    _add(result, line, (cell, stmt.lineno + offset))
             else:
-                _add_block(result, stmt, lines, cell, decision)
+                block = Assembly()
+                if not owns_lines(body, index):  # shares a line with another statement (`;`)
+                    segment = ast.get_source_segment(part.text, stmt) or ""
+                    for offset, line in enumerate(segment.split("\n")):
+                        _add(block, line, (cell, stmt.lineno + offset))
+                else:
+                    _add_block(block, stmt, lines, cell, decision)
+                if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                    _extend(result, block)  # a docstring: it cannot raise
+                else:
+                    _add_guarded(result, block, _in_strings(stmt), stmt)
                 if isinstance(stmt, ast.ClassDef):
                     result.classes.setdefault(stmt.name, []).append(origin)
     return result
+
+
+def _add_guarded(result: Assembly, block: Assembly, raw: set[int], stmt: ast.stmt) -> None:
+    """Add ``block`` inside a ``try`` that records an error and goes on. Lines inside a
+    multi-line string keep their text (``raw``: their indentation does not count anyway)."""
+    first = block.origins[0] if block.origins else (None, stmt.lineno)
+    last = block.origins[-1] if block.origins else first
+    pairs = list(zip(block.lines, block.origins))
+    indents = [_indent(line) for (line, (_, number)) in pairs if number not in raw]
+    prefix = "\t" if any("\t" in indent for indent in indents) else "    "
+    _add(result, "try:", first)
+    for line, origin in pairs:
+        _add(result, line if origin[1] in raw else prefix + line, origin)
+    _add(result, f"except Exception as {ERROR_NAME}:", last)
+    _add(result, f"    {SKIP_AS}({ERROR_NAME})", last)
+
+
+def _in_strings(stmt: ast.stmt) -> set[int]:
+    """Lines after the first of each multi-line string in ``stmt``: inside the string, or inside
+    brackets or a continued line, where indentation does not count."""
+    lines: set[int] = set()
+    for node in ast.walk(stmt):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+        if (is_text or isinstance(node, ast.JoinedStr)) and isinstance(node, ast.expr):
+            end = node.end_lineno or node.lineno
+            lines.update(range(node.lineno + 1, end + 1))
+    return lines
 
 
 def import_lines(stmt: ast.Import | ast.ImportFrom) -> list[str]:
@@ -193,6 +234,11 @@ def _module_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
 
 def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
+
+
+def _extend(result: Assembly, block: Assembly) -> None:
+    result.lines += block.lines
+    result.origins += block.origins
 
 
 def _add(result: Assembly, line: str, origin: Origin) -> None:

@@ -86,7 +86,7 @@ def choose_file(root: Path, hint: str | None) -> tuple[Path, str]:
     files = candidate_files(root)
     if not files:
         raise LoadError(
-            f"The folder {root.name} has no .py files or .ipynb notebooks. "
+            f"The folder {root.resolve().name} has no .py files or .ipynb notebooks. "
             "Put your engine in a .py file or a notebook in it and resubmit."
         )
     matches: list[tuple[EngineClass, Path]] = []
@@ -106,7 +106,7 @@ def choose_file(root: Path, hint: str | None) -> tuple[Path, str]:
         listed = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
         problem = f" Could not read {', '.join(unreadable)}." if unreadable else ""
         raise LoadError(
-            f"Found no autograd engine in the folder {root.name}: looked in {listed} for "
+            f"Found no autograd engine in the folder {root.resolve().name}: looked in {listed} for "
             f"{looked_for(hint)}.{problem} Put your engine in one of these files and resubmit."
         )
     matches.sort(key=lambda match: _rank(match, root))

@@ -1,10 +1,9 @@
 """Stage 1 of grading: turn a submitted file, notebook or folder into source the child can run.
 
-Nothing here runs student code. A notebook cell that Python cannot parse is an error when it
-defines or imports something at its top level (a line starting with ``def``, ``class``,
-``import`` or ``from ... import``) that no later cell defines again; any other such cell is
-dropped with a note, as it could not have defined anything the grader needs. With
-``execute_all`` every syntax error is an error, as "Run All" would stop there.
+Nothing here runs student code. A notebook cell that Python cannot parse is left out with a
+note, as a notebook run with errors allowed would skip it; it is an error only when it holds
+the only class that could be the engine. With ``execute_all`` every syntax error is an error,
+as "Run All" would stop there.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ KIND_LABELS = {
     "main": ('`if __name__ == "__main__":` block', '`if __name__ == "__main__":` blocks'),
     "assert": ("assert", "asserts"),
     "def": ("definition that needs code that is not run", "definitions that need such code"),
+    "torch": ("definition that needs torch", "definitions that need torch"),
     "other": ("other statement", "other statements"),
 }
 # Standard-library modules are left out of the note on optional imports (Python 3.9 has no list).
@@ -142,7 +142,7 @@ def _load_file(
     units, read_notes = read_units(chosen, shown)
     predefined: set[str] = set()
     if sibling_modules:
-        folder = chosen.parent.name
+        folder = chosen.resolve().parent.name  # `grader check .` inside the folder: its name
         blanked = [replace(u, text=_blank_sibling_imports(u.text, sibling_modules, folder))
                    for u in units]
         for unit, new in zip(units, blanked):
@@ -151,7 +151,7 @@ def _load_file(
     notes += read_notes
     notebook = chosen.suffix.lower() == ".ipynb"
     parsed = [parse_unit(unit) for unit in units]
-    notes += _check_syntax(parsed, shown, notebook, execute_all)
+    notes += _check_syntax(parsed, shown, notebook, execute_all, hint)
     assembly = assemble(parsed, execute_all, predefined)
     source, line_map = assembly.source()
     _check_compiles(source, line_map, parsed, shown, notebook)
@@ -171,9 +171,11 @@ def _check_kind(path: Path) -> None:
     raise LoadError(f"{path.name} is not a Python file or a Jupyter notebook. {advice}")
 
 
-def _check_syntax(parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool) -> list[str]:
-    """Raise for syntax errors that matter; notes for notebook cells dropped because of one."""
-    notes = []
+def _check_syntax(
+    parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool, hint: str | None
+) -> list[str]:
+    """Raise for syntax errors that matter; a note for notebook cells dropped because of one."""
+    left_out: list[tuple[int | None, int, str, str]] = []  # cell, line, error, why
     for index, part in enumerate(parsed):
         if part.error is None:
             continue
@@ -184,20 +186,34 @@ def _check_syntax(parsed: list[Parsed], shown: str, notebook: bool, execute_all:
         for other in parsed[index + 1 :]:
             if other.tree is not None:
                 later |= _top_level_names(other.tree)
-        if names is None or not names <= later:
-            raise LoadError(syntax_message(part, shown))
-        why = (
-            f"everything it defines ({', '.join(f'`{n}`' for n in sorted(names))}) "
-            "is defined again in a later cell"
-            if names
-            else "it defines nothing the grader needs"
-        )
-        line = part.error.lineno or 1
-        notes.append(
-            f"Cell {part.unit.cell} has a syntax error on line {line} ({part.error.msg}) and "
-            f"was left out: {why}. Fix it or delete it."
-        )
-    return notes
+        if names is not None and names <= later:
+            why = (
+                f"everything it defines ({', '.join(f'`{n}`' for n in sorted(names))}) "
+                "is defined again in a later cell"
+                if names
+                else "it defines nothing the grader needs"
+            )
+        elif engine_classes([part], hint) and not engine_classes(
+            [other for other in parsed if other is not part], hint
+        ):
+            raise LoadError(syntax_message(part, shown))  # the only engine class is in it
+        else:  # as a notebook run with errors allowed: the cell fails, the others run
+            shown_names = ", ".join(f"`{n}`" for n in sorted(names or ()))
+            why = f"what it defines ({shown_names}) is missing while grading" if names else (
+                "what it defines is missing while grading"
+            )
+        left_out.append((part.unit.cell, part.error.lineno or 1, part.error.msg, why))
+    if len(left_out) == 1:
+        cell, line, error, why = left_out[0]
+        return [
+            f"Cell {cell} has a syntax error on line {line} ({error}) and was left out: {why}. "
+            "Fix it or delete it."
+        ]
+    listed = "; ".join(f"cell {c}, line {n} ({e}): {w}" for c, n, e, w in left_out)
+    return [
+        f"{len(left_out)} cells have a syntax error and were left out: {listed}. "
+        "Fix them or delete them."
+    ] if left_out else []
 
 
 def syntax_message(part: Parsed, shown: str) -> str:
@@ -305,6 +321,23 @@ def _ipython_notes(parsed: list[Parsed], notebook: bool) -> list[str]:
 
 def _assembly_notes(assembly: Assembly, notebook: bool, execute_all: bool) -> list[str]:
     notes = [f"{_where(origin, notebook).capitalize()}: {note}" for note, origin in assembly.notes]
+    if assembly.needs:
+        listed = ", ".join(
+            f"{what} ({_where(origin, notebook)}, uses {names})"
+            for what, names, origin in assembly.needs[:5]
+        )
+        more = f" and {len(assembly.needs) - 5} more" if len(assembly.needs) > 5 else ""
+        notes.append(
+            f"Left out {listed}{more}: only code that the grader does not run (a call, a "
+            "loop, ...) defines those names."
+        )
+    if assembly.torch:
+        names = ", ".join(f"`{name}`" for name in dict.fromkeys(n for n, _ in assembly.torch))
+        places = _places([origin for _, origin in assembly.torch], notebook)
+        notes.append(
+            f"Left out {names} ({places}): torch is not available while grading, "
+            "which is fine for code that only compares with torch."
+        )
     if execute_all:
         notes.append("All statements are kept (execute_all): loops and prints run while grading.")
     elif assembly.dropped:

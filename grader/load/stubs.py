@@ -2,7 +2,9 @@
 
 This runs in the sandboxed child, so it imports only the standard library. The child puts
 ``missing_module`` into the submission's globals as ``__grader_missing__`` (``INJECT_AS``);
-the loader rewrites each top-level import to call it when the import fails.
+the loader rewrites each top-level import to call it when the import fails. It also puts
+``skipped`` there as ``__grader_skipped__`` (``SKIP_AS``): every other kept top-level statement
+calls it when it raises, and loading goes on, as in a notebook run with errors allowed.
 """
 
 from __future__ import annotations
@@ -10,9 +12,14 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 INJECT_AS = "__grader_missing__"
+SKIP_AS = "__grader_skipped__"
+MESSAGE_CHARS = 120
 
 # Every module that failed to import, in order, each once.
 MISSING: list[str] = []
+# Every top-level statement that raised and was skipped: (its first line in the source, the
+# line that raised, the error in words).
+SKIPPED: list[tuple[int, int, str]] = []
 
 
 class MissingModule:
@@ -60,3 +67,22 @@ def missing_module(name: str, error: BaseException) -> object:
 def is_missing(obj: object) -> bool:
     """Whether ``obj`` is a stand-in for a module that failed to import."""
     return isinstance(obj, MissingModule)
+
+
+def skipped(error: BaseException) -> None:
+    """Record that a top-level statement raised ``error`` and was skipped."""
+    tb = error.__traceback__
+    statement = line = tb.tb_lineno if tb is not None else 0
+    filename = tb.tb_frame.f_code.co_filename if tb is not None else ""
+    while tb is not None:  # the innermost line of the submission itself
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    try:
+        message = str(error)
+    except Exception:
+        message = ""
+    words = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    if len(words) > MESSAGE_CHARS:
+        words = words[: MESSAGE_CHARS - 3] + "..."
+    SKIPPED.append((statement, line, words))
