@@ -41,10 +41,10 @@ def check(
     runner = InProcessRunner(namespace)
     with _random_state_kept(namespace):
         report = grade_runner(runner, config, LocalOracle(), submission=value_class.__name__)
-    return displayed(report)
+    return shown(report)
 
 
-def displayed(report: Report) -> Report:
+def shown(report: Report) -> Report:
     """In a script, print the report: nothing else would show it. At a prompt or in a
     notebook the returned report displays itself (the notebook with the failing graphs
     drawn), and printing it as well would show it twice."""
