@@ -9,6 +9,7 @@ and the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import sys
 import threading
@@ -95,10 +96,8 @@ class _Pool:
         """What finished in the last moment, and what ran out of time (its worker is
         replaced, so the batch keeps ``jobs`` threads working)."""
         finished = []
-        try:
+        with contextlib.suppress(queue.Empty):
             finished.append(self.done.get(timeout=_POLL_SECONDS))
-        except queue.Empty:
-            pass
         now = time.monotonic()
         with self.lock:
             late = [e for e, t in self.started.items() if now - t > self.limit]
