@@ -16,7 +16,7 @@ th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; }
 td.num, th.num { text-align: right; }
 .s-pass { background: #d8f0d8; } .s-fail { background: #f6d2d2; }
 .s-missing { background: #eee; } .s-error { background: #fbe3c0; }
-.bar { display: inline-block; height: .8em; background: #3a7d44; }
+.meter { display: inline-block; height: .8em; background: #3a7d44; }
 pre { background: #f6f6f6; padding: .6em; overflow-x: auto; }
 .misconception { border-left: 4px solid #c0392b; padding-left: 1em; margin: 1.2em 0; }
 .students td { white-space: nowrap; text-align: center; }
@@ -65,7 +65,7 @@ def _categories(data: dict[str, Any]) -> str:
             f'<td class="num">{c["max_score"]:g}</td>'
             f'<td class="num passed">{c["pass"]}</td><td class="num">{c["fail"]}</td>'
             f'<td class="num">{c["missing"]}</td><td class="num">{c["error"]}</td>'
-            f'<td><span class="bar" style="width:{width * 2}px"></span></td></tr>'
+            f'<td><span class="meter" style="width:{width * 2}px"></span></td></tr>'
         )
     head = (
         "<tr><th>category</th><th class=num>points</th><th class=num>passed</th>"
@@ -109,7 +109,7 @@ def _distribution(data: dict[str, Any]) -> str:
         x = left + k * step + 4
         y = height - bottom - h
         shapes.append(
-            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{step - 8:.1f}" height="{h:.1f}"'
+            f'<rect class="column" x="{x:.1f}" y="{y:.1f}" width="{step - 8:.1f}" height="{h:.1f}"'
             f' fill="#3a7d44" data-count="{b["count"]}"><title>{b["from"]}-{b["to"]}%: '
             f"{b['count']}</title></rect>"
         )
