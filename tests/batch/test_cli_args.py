@@ -62,7 +62,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "said"), BAD, ids=lambda x: " ".join(x)[:60] if isinstance(x, list) else x)
+@pytest.mark.parametrize(
+    ("argv", "said"), BAD, ids=lambda x: " ".join(x)[:60] if isinstance(x, list) else x
+)
 def test_an_unusable_argument_gets_one_line_and_exit_2(
     argv: list[str], said: str, places: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
