@@ -439,7 +439,9 @@ def _batch(args: argparse.Namespace) -> int:
             config,
             jobs=args.jobs,
             time_limit=args.time_limit,
-            on_done=lambda graded: progress.done(graded, write_report(graded, args.format, output)),
+            on_done=lambda graded: progress.done(
+                graded, write_report(graded, args.format, output, config)
+            ),
         )
     write_summary(class_, output)
     written = write_class_report(class_, output, f"Class report: {folder.resolve().name}")

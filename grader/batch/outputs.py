@@ -5,26 +5,42 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.api import ungradable
 from grader.batch.run import Graded
+from grader.config import Config
+from grader.results import Report
 
 SUFFIXES = {"json": ".json", "gradescope": ".json", "junit": ".xml", "markdown": ".md",
             "text": ".txt"}  # fmt: skip
 
 
-def write_report(graded: Graded, fmt: str, folder: Path) -> Path:
-    """One student's report, named by its unique name."""
+def write_report(graded: Graded, fmt: str, folder: Path, config: Config) -> Path:
+    """One student's report, named by its unique name. Should writing it fail, the report
+    becomes ungradable (it says the grader failed) and that is written instead."""
+    path = folder / f"{graded.name}{SUFFIXES[fmt]}"
+    try:
+        _write(graded.report, fmt, path)
+    except Exception as error:  # noqa: BLE001 - one student's report never stops the batch
+        print(f"grader: cannot write the report of {graded.entry.name}: {error!r}", file=sys.stderr)
+        message = f"The grader failed while writing this report. ({type(error).__name__})"
+        graded.report = ungradable(message, config, str(graded.entry))
+        _write(graded.report, fmt, path)
+    return path
+
+
+def _write(report: Report, fmt: str, path: Path) -> None:
     from grader.cli import render
 
-    path = folder / f"{graded.name}{SUFFIXES[fmt]}"
     if fmt == "gradescope":
         from grader.report.gradescope import write_results
 
-        return write_results(graded.report, path)
-    path.write_text(render(graded.report, fmt) + "\n", encoding="utf-8")
-    return path
+        write_results(report, path)
+    else:
+        path.write_text(render(report, fmt) + "\n", encoding="utf-8")
 
 
 def write_summary(class_: Sequence[Graded], folder: Path) -> Path:

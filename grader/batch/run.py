@@ -56,10 +56,10 @@ def grade_class(
     oracle = OracleProcess()
     try:
         with sharing_draws():
-            reports = _Pool(config, oracle, jobs, time_limit).run(entries, names, on_done)
+            graded = _Pool(config, oracle, jobs, time_limit).run(entries, names, on_done)
     finally:
         oracle.close()
-    return [Graded(entry, names[entry], reports[entry]) for entry in entries]
+    return [graded[entry] for entry in entries]
 
 
 class _Pool:
@@ -77,20 +77,20 @@ class _Pool:
         entries: list[Path],
         names: dict[Path, str],
         on_done: Optional[Callable[[Graded], None]],
-    ) -> dict[Path, Report]:
+    ) -> dict[Path, Graded]:
         for entry in entries:
             self.todo.put(entry)
         for _ in range(min(self.jobs, len(entries))):
             self._spawn()
-        reports: dict[Path, Report] = {}
-        while len(reports) < len(entries):
+        graded: dict[Path, Graded] = {}
+        while len(graded) < len(entries):
             for entry, report in self._collect():
-                if entry in reports:  # it finished after being given up on
+                if entry in graded:  # it finished after being given up on
                     continue
-                reports[entry] = report
+                graded[entry] = Graded(entry, names[entry], report)
                 if on_done is not None:
-                    on_done(Graded(entry, names[entry], report))
-        return reports
+                    on_done(graded[entry])
+        return graded
 
     def _collect(self) -> list[tuple[Path, Report]]:
         """What finished in the last moment, and what ran out of time (its worker is

@@ -148,3 +148,28 @@ def test_an_ungradable_report_keeps_every_category(tmp_path: Path) -> None:
     data = class_report([("x", report)])
     assert data["gradable"] == 0 and data["scores"] == {}
     assert all(row["not_graded"] == 1 and row["pass"] == 0 for row in data["categories"])
+
+
+def test_a_report_that_cannot_be_written_becomes_ungradable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import grader.cli
+    from grader.batch import Graded
+    from grader.batch.outputs import write_report, write_summary
+
+    real = grader.cli.render
+
+    def render(report: Report, fmt: str) -> str:
+        if report.gradable and report.submission == "bad.py":
+            raise ValueError("cannot render")
+        return real(report, fmt)
+
+    monkeypatch.setattr(grader.cli, "render", render)
+    class_ = [Graded(Path(n), n[:-3], _fake_report(Path(n))) for n in ("bad.py", "ok.py")]
+    for graded in class_:
+        write_report(graded, "json", tmp_path, load_config())
+    write_summary(class_, tmp_path)
+    bad = json.loads((tmp_path / "bad.json").read_text())
+    assert bad["gradable"] is False and "failed while writing" in bad["notes"][0]
+    assert json.loads((tmp_path / "ok.json").read_text())["gradable"] is True
+    assert "bad.py,bad,0," in (tmp_path / "summary.csv").read_text()
