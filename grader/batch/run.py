@@ -53,20 +53,23 @@ def grade_class(
     """
     config = replace(config, total_seconds=min(config.total_seconds, time_limit))
     names = report_names(entries)
-    oracle = OracleProcess()
+    pool = _Pool(config, jobs, time_limit)
     try:
         with sharing_draws():
-            graded = _Pool(config, oracle, jobs, time_limit).run(entries, names, on_done)
+            graded = pool.run(entries, names, on_done)
     finally:
-        oracle.close()
+        pool.close()
     return [graded[entry] for entry in entries]
 
 
 class _Pool:
-    """``jobs`` worker threads; one stuck past the time limit is replaced and forgotten."""
+    """``jobs`` worker threads sharing one oracle process. A thread stuck past the time limit
+    is replaced and forgotten; an oracle process that died (killed, out of memory) is
+    replaced before the next submission."""
 
-    def __init__(self, config: Config, oracle: OracleProcess, jobs: int, limit: float):
-        self.config, self.oracle, self.jobs, self.limit = config, oracle, jobs, limit
+    def __init__(self, config: Config, jobs: int, limit: float):
+        self.config, self.jobs, self.limit = config, jobs, limit
+        self.oracles = [OracleProcess()]  # the last one serves; earlier ones died
         self.todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
         self.done: queue.SimpleQueue[tuple[Path, Report]] = queue.SimpleQueue()
         self.started: dict[Path, float] = {}  # entries being graded, and since when
@@ -116,22 +119,33 @@ class _Pool:
     def _spawn(self) -> None:
         threading.Thread(target=self._work, daemon=True).start()
 
+    def close(self) -> None:
+        for oracle in self.oracles:
+            oracle.close()
+
+    def _oracle(self) -> OracleProcess:
+        with self.lock:
+            if not self.oracles[-1].alive:
+                self.oracles.append(OracleProcess())
+            return self.oracles[-1]
+
     def _work(self) -> None:
-        with serving(self.oracle):
-            while True:
-                try:
-                    entry = self.todo.get_nowait()
-                except queue.Empty:
-                    return
-                with self.lock:
-                    self.started[entry] = time.monotonic()
-                report = grade_one(entry, self.config, self.oracle)
-                with self.lock:
-                    given_up = entry not in self.started
-                    self.started.pop(entry, None)
-                self.done.put((entry, report))
-                if given_up:  # a replacement took this thread's place
-                    return
+        while True:
+            try:
+                entry = self.todo.get_nowait()
+            except queue.Empty:
+                return
+            with self.lock:
+                self.started[entry] = time.monotonic()
+            oracle = self._oracle()
+            with serving(oracle):
+                report = grade_one(entry, self.config, oracle)
+            with self.lock:
+                given_up = entry not in self.started
+                self.started.pop(entry, None)
+            self.done.put((entry, report))
+            if given_up:  # a replacement took this thread's place
+                return
 
 
 def grade_one(entry: Path, config: Config, oracle: OracleProcess) -> Report:

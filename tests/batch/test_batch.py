@@ -15,6 +15,7 @@ from grader.batch import grade_class, report_names
 from grader.batch import run as batch_run
 from grader.cli import main
 from grader.config import load_config
+from grader.evaluate.oracle_process import OracleProcess
 from grader.results import CategoryResult, Report
 from tests.batch.classroom import expected_statuses, write_class
 
@@ -173,3 +174,21 @@ def test_a_report_that_cannot_be_written_becomes_ungradable(
     assert bad["gradable"] is False and "failed while writing" in bad["notes"][0]
     assert json.loads((tmp_path / "ok.json").read_text())["gradable"] is True
     assert "bad.py,bad,0," in (tmp_path / "summary.csv").read_text()
+
+
+def test_an_oracle_process_that_dies_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    used = []
+
+    def grade_file(entry: Path, config: object, oracle: OracleProcess) -> Report:
+        used.append((oracle, oracle.alive))
+        if entry.name == "kills.py":
+            oracle.close()  # as if torch had crashed while answering for this submission
+            raise RuntimeError("the torch oracle process stopped unexpectedly")
+        return _fake_report(entry)
+
+    monkeypatch.setattr(batch_run, "_grade_file", grade_file)
+    entries = [Path(n) for n in ("kills.py", "b.py", "c.py")]
+    class_ = grade_class(entries, load_config(), jobs=1, time_limit=60)
+    assert [g.report.gradable for g in class_] == [False, True, True]
+    assert all(alive for _, alive in used)
+    assert used[0][0] is not used[1][0] and used[1][0] is used[2][0]
