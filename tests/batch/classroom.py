@@ -52,6 +52,7 @@ def write_class(folder: Path, size: int) -> dict[str, Optional[Bug]]:
         bug = OP_BUGS[(k // 2) % len(OP_BUGS)] if k % 2 else None
         engine = base if bug is None else mutate(bug, base)
         name = f"student{k:03d}.ipynb"
+        engine = f"# {name}: my engine, after the lecture\n{engine}"
         _notebook(folder / name, engine, mlp, steps=20 + k % 7)
         written[name] = bug
     return written
