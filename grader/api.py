@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -91,6 +92,11 @@ def grade(path: Union[str, Path], config: Optional[Config] = None, **settings: A
         oracle.close()
 
 
+# One load at a time: in CPython 3.11 ast.parse in two threads at once can fail with
+# "SystemError: AST constructor recursion depth mismatch" (grader batch grades in threads).
+_LOADING = threading.Lock()
+
+
 def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -> Report:
     from grader.evaluate.runner import RunnerError
     from grader.evaluate.sandboxed import SandboxRunner
@@ -98,9 +104,10 @@ def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -
     from grader.sandbox import Limits, Sandbox
 
     try:
-        submission = load_submission(
-            path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
-        )
+        with _LOADING:
+            submission = load_submission(
+                path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
+            )
     except LoadError as error:
         return ungradable(str(error), config, str(path))
     limits = Limits(
