@@ -317,7 +317,7 @@ def _method(text: str) -> tuple[str, str]:
 def config_from(args: argparse.Namespace) -> Any:
     """The rubric from --config, with the command-line overrides on top, checked."""
     if args.config is not None and not args.config.is_file():
-        raise UsageError(f"--config {args.config}: no such file.")
+        raise ConfigError(f"--config {args.config}: no such file.")  # gradescope reports it
     config = load_config(args.config, seed=args.seed, budget=args.budget)
     names = {
         "class_name": args.class_name,

@@ -138,3 +138,10 @@ def test_autograder_warns_on_the_public_seed_and_passes_the_torch_index(
     with zipfile.ZipFile(out) as archive:
         setup = archive.read("setup.sh").decode()
     assert '"torch==2.13.0" --index-url https://example.org/whl/cpu' in setup
+
+
+def test_gradescope_with_a_missing_rubric_still_writes_results(tmp_path: Path) -> None:
+    results = tmp_path / "results" / "results.json"
+    argv = ["gradescope", "--submission", ENGINE, "--results", str(results)]
+    assert _exit([*argv, "--config", str(tmp_path / "gone.toml")]) == 2
+    assert "rubric is broken" in results.read_text()
