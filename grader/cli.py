@@ -424,14 +424,18 @@ def _batch(args: argparse.Namespace) -> int:
             "--overwrite to write over reports of the same names."
         )
     config = config_from(args)
-    entries = submissions(folder)
+    try:
+        entries = submissions(folder)
+        if entries:
+            output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{error.filename}: {error.strerror}.") from None
     if not entries:
         print(
             f"grader batch: warning: {folder} holds no submissions; nothing was graded.",
             file=sys.stderr,
         )
         return 2
-    output.mkdir(parents=True, exist_ok=True)
     progress = _Progress(len(entries))
     with progress:
         class_ = grade_class(
