@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from grader.report.misconceptions import misconception, tag
+from grader.report.misconceptions import misconceptions, tag
 from grader.results import Report
 
 STATUSES = ("pass", "fail", "missing", "error")
@@ -59,10 +59,7 @@ def _misconceptions(reports: Sequence[Report]) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for report in reports:
         seen: set[str] = set()
-        for result in report.categories:
-            hint = misconception(result)
-            if hint is None:
-                continue
+        for result, hint in ((r, h) for r in report.categories for h in misconceptions(r)):
             entry = found.setdefault(
                 hint, {"hint": hint, "tag": tag(hint), "students": 0, "categories": []}
             )

@@ -12,7 +12,7 @@ monospace and layout. The top-level output is a few lines of prose and uses
 ``"simple_format"``, the format the spec shows at the top level; its text is HTML-escaped, so
 that a load error such as ``File "<string>"`` is not swallowed as a tag.
 
-``tags`` holds the misconception a failing test confirmed (its hint's first sentence), so
+``tags`` holds the misconceptions a failing test confirmed (each hint's first sentence), so
 Gradescope can count them across the class.
 
 ``status`` is set on every test, so that a failing category of weight 0 (``deep``) still
@@ -34,7 +34,7 @@ from typing import Any, Union
 
 from grader.config import ENGINE_WEIGHTS
 from grader.ops import OP_CATEGORIES, OPS, forms_of
-from grader.report.misconceptions import misconception, tag
+from grader.report.misconceptions import misconceptions, tag
 from grader.results import CategoryResult, Report
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -171,9 +171,8 @@ def _test(
 
 
 def _tags(result: CategoryResult) -> list[str]:
-    """The misconception the grader confirmed, as a tag (Gradescope groups results by tag)."""
-    hint = misconception(result)
-    return [tag(hint)] if hint else []
+    """The misconceptions the grader confirmed, as tags (Gradescope groups results by tag)."""
+    return [tag(hint) for hint in misconceptions(result)]
 
 
 def _test_output(result: CategoryResult) -> str:
