@@ -448,7 +448,8 @@ def _batch(args: argparse.Namespace) -> int:
             ),
         )
     write_summary(class_, output)
-    written = write_class_report(class_, output, f"Class report: {folder.resolve().name}")
+    title = f"Class report: {folder.resolve().name}"
+    written = write_class_report(class_, output, title, args.format)
     graded = sum(g.report.gradable for g in class_)
     print(
         f"graded {graded} of {len(class_)} submissions; wrote a report each, "

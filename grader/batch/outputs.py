@@ -71,12 +71,15 @@ def write_summary(class_: Sequence[Graded], folder: Path) -> Path:
     return path
 
 
-def write_class_report(class_: Sequence[Graded], folder: Path, title: str) -> list[Path]:
-    """The class report as JSON and as one self-contained HTML page."""
+def write_class_report(
+    class_: Sequence[Graded], folder: Path, title: str, fmt: str = "json"
+) -> list[Path]:
+    """The class report as JSON and as one self-contained HTML page (whose student names
+    link to their reports, in format ``fmt``, beside it)."""
     from grader.report.class_html import to_class_html
     from grader.report.class_report import class_report
 
-    data = class_report([(g.name, g.report) for g in class_])
+    data = class_report([(g.name, g.report) for g in class_], SUFFIXES[fmt])
     as_json, as_html = folder / "class_report.json", folder / "class_report.html"
     as_json.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     as_html.write_text(to_class_html(data, title), encoding="utf-8")

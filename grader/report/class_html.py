@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 _SYMBOL = {"pass": "✓", "fail": "✗", "missing": "–", "error": "!", "": ""}
 _STYLE = """
@@ -148,9 +149,12 @@ def _students(data: dict[str, Any]) -> str:
     for row in data["table"]:
         cells = "".join(_cell(cid, row["statuses"].get(cid, "")) for cid in ids)
         score = f"{row['score']:g}/{row['max_score']:g}" if row["gradable"] else "not graded"
+        name = escape(row["student"])
+        if row.get("report"):  # the report file lies beside this page
+            name = f'<a href="{escape(quote(row["report"]))}">{name}</a>'
         rows.append(
-            f'<tr data-student="{escape(row["student"])}"><td class="name">'
-            f'{escape(row["student"])}</td><td class="num">{score}</td>{cells}'
+            f'<tr data-student="{escape(row["student"])}"><td class="name">{name}</td>'
+            f'<td class="num">{score}</td>{cells}'
             f'<td class="name">{escape(row["note"][:200])}</td></tr>'
         )
     legend = "<p>✓ passed, ✗ failed, – missing, ! error.</p>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Optional
 
 from grader.report.misconceptions import misconceptions, tag
 from grader.results import Report
@@ -17,8 +17,11 @@ STATUSES = ("pass", "fail", "missing", "error")
 BINS = 10  # the score histogram: ten bins of 10% of the maximum
 
 
-def class_report(students: Sequence[tuple[str, Report]]) -> dict[str, Any]:
-    """The class report of ``(name, report)`` pairs, in the order given."""
+def class_report(
+    students: Sequence[tuple[str, Report]], report_suffix: Optional[str] = None
+) -> dict[str, Any]:
+    """The class report of ``(name, report)`` pairs, in the order given; with
+    ``report_suffix`` (``".json"``), each student's row names their report file."""
     reports = [report for _, report in students]
     ids = _category_ids(reports)
     percents = [_percent(r) for r in reports if r.gradable]
@@ -30,7 +33,7 @@ def class_report(students: Sequence[tuple[str, Report]]) -> dict[str, Any]:
         "histogram": _histogram(percents),
         "categories": [_category_counts(cid, reports) for cid in ids],
         "misconceptions": _misconceptions(reports),
-        "table": [_row(name, report, ids) for name, report in students],
+        "table": [_row(name, report, ids, report_suffix) for name, report in students],
     }
 
 
@@ -94,10 +97,11 @@ def _size(code: str) -> tuple[int, int]:
     return (code.count("\n"), len(code))
 
 
-def _row(name: str, report: Report, ids: list[str]) -> dict[str, Any]:
+def _row(name: str, report: Report, ids: list[str], suffix: Optional[str]) -> dict[str, Any]:
     statuses = {c.id: c.status for c in report.categories}
     return {
         "student": name,
+        "report": f"{name}{suffix}" if suffix else None,
         "submission": report.submission,
         "score": report.score,
         "max_score": report.max_score,
