@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,6 +141,11 @@ def grade(
         oracle.close()
 
 
+# One load at a time: in CPython 3.11 ast.parse in two threads at once can fail with
+# "SystemError: AST constructor recursion depth mismatch" (grader batch grades in threads).
+_LOADING = threading.Lock()
+
+
 def _grade_file(path: Union[str, Path], config: Config, oracle: OracleProcess) -> Report:
     from grader.sandbox.staging import staged
 
@@ -161,9 +167,10 @@ def _grade_source(
     from grader.sandbox import Limits, Sandbox
 
     try:
-        submission = load_submission(
-            path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
-        )
+        with _LOADING:
+            submission = load_submission(
+                path, execute_all=config.execute_all, engine_hint=config.names.get("class_name")
+            )
     except LoadError as error:
         return ungradable(str(error), config, str(shown))
     name = str(shown / submission.path.relative_to(path)) if path != shown else str(shown)

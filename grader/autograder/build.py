@@ -107,7 +107,7 @@ python3 -m venv "$VENV"
 # torch, pinned. The grader needs only the CPU build of torch. On Linux pip's default index
 # serves the much larger CUDA build: if your image lacks it or cannot afford it, point pip at
 # PyTorch's CPU wheel index for this one command (pip's --index-url option), or rebuild this
-# zip with that index given as torch_index_url.
+# zip with: grader autograder --config RUBRIC --torch-index-url INDEX
 "$VENV/bin/python" -m pip install "{TORCH_PIN}"{index}
 
 # The grader itself, from the source tree bundled in this zip (torch stays at the pin).
