@@ -20,6 +20,7 @@ from grader.results import Report
 
 FORMATS = ("text", "json", "gradescope", "junit", "markdown", "html")
 PUBLIC_SEED = 0  # the default seed: anyone can draw the graphs it draws
+RUBRIC_VARIABLE = "MICROGRAD_GRADER_RUBRIC"  # the autograder's rubric, off the command line
 
 EXIT_CODES = """exit codes:
   0  every weighted category passed (batch, autograder, demo: the command did its work)
@@ -383,6 +384,8 @@ def _gradescope(args: argparse.Namespace) -> int:
     from grader.api import grade, ungradable
     from grader.report.gradescope import write_results
 
+    if args.config is None and os.environ.get(RUBRIC_VARIABLE):
+        args.config = Path(os.environ[RUBRIC_VARIABLE])  # kept off the command line
     try:
         config = config_from(args)
     except ConfigError as error:
@@ -432,8 +435,9 @@ def _batch(args: argparse.Namespace) -> int:
     config = config_from(args)
     try:
         entries = submissions(folder)
-        if entries:
-            output.mkdir(parents=True, exist_ok=True)
+        if entries:  # private: grades are personal, and no submission may read another's
+            output.mkdir(mode=0o700, parents=True, exist_ok=True)
+            output.chmod(0o700)
     except OSError as error:
         raise UsageError(f"{error.filename}: {error.strerror}.") from None
     if not entries:

@@ -92,7 +92,8 @@ VENV={VENV}
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv
+# bubblewrap: the sandbox's preferred isolation (the grader falls back without it)
+apt-get install -y --no-install-recommends python3 python3-venv bubblewrap
 
 python3 - <<'PY'
 import sys
@@ -122,7 +123,8 @@ def run_script(rubric: Optional[str] = None) -> str:
     ``AUTOGRADER_ROOT`` and ``MICROGRAD_GRADER_PYTHON`` override ``/autograder`` and the
     virtualenv's Python, to try the script outside Gradescope.
     """
-    config = f'\nargs+=(--config "$ROOT/source/"{shlex.quote(rubric)})' if rubric else ""
+    config = (f'\nexport MICROGRAD_GRADER_RUBRIC="$ROOT/source/"{shlex.quote(rubric)}'
+              "  # not on the command line, where /proc shows it") if rubric else ""
     return f"""#!/usr/bin/env bash
 # micrograd-grader: Gradescope runs this for each submission, from /autograder. It grades
 # /autograder/submission and writes /autograder/results/results.json.
