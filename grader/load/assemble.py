@@ -20,6 +20,7 @@ from grader.load.keep import (
     TRY_NODES,
     Decision,
     Selector,
+    binds,
     catches_import_error,
     first_line,
     owns_lines,
@@ -44,6 +45,7 @@ class Assembly:
     classes: dict[str, list[Origin]] = field(default_factory=dict)  # kept class definitions
     torch: list[tuple[str, Origin]] = field(default_factory=list)  # definitions that need torch
     needs: list[tuple[str, str, Origin]] = field(default_factory=list)  # ...that need dropped code
+    defined: set[str] = field(default_factory=set)  # names the kept code binds, at the end
 
     def source(self) -> tuple[str, list[Origin]]:
         """The whole source and its line map, ``from __future__`` imports first."""
@@ -102,6 +104,9 @@ def assemble(
                     _add_guarded(result, block, _in_strings(stmt), stmt)
                 if isinstance(stmt, ast.ClassDef):
                     result.classes.setdefault(stmt.name, []).append(origin)
+            if execute_all and decision.keep:
+                selector.defined |= binds(stmt)
+    result.defined = set(selector.defined)
     return result
 
 
