@@ -25,7 +25,15 @@ from grader.load.find import (
     looked_for,
 )
 from grader.load.keep import bound_names
-from grader.load.modules import Module, Resolver, imports_numpy, load_order, module_parts, rewrite
+from grader.load.modules import (
+    Module,
+    Resolver,
+    imports_numpy,
+    load_order,
+    module_parts,
+    rewrite,
+    select,
+)
 from grader.load.parse import Parsed, defines, parse_unit
 from grader.load.sources import Unit, read_units
 from grader.load.stubs import SHARE_AS
@@ -106,7 +114,7 @@ def _load_folder(
     hint: str | None,
 ) -> Submission:
     """The .py files of ``root`` as one program: each file after the files it imports."""
-    notes = [note]
+    notes, problems = [note], []
     units: dict[str, tuple[Path, Unit, list[str]]] = {}
     modules: list[Module] = []
     for path in files:
@@ -118,30 +126,26 @@ def _load_folder(
                 raise
             if path.stat().st_size < 4096 and not path.read_bytes().strip():
                 continue  # an empty file (an __init__.py, say): nothing to load
-            notes.append(f"Left out {shown}: {error}")
+            problems.append(f"Left out {shown}: {error}")
             continue
         parsed = parse_unit(read[0])
         if parsed.tree is None:
             if path == chosen:
                 _load_file(path, shown, execute_all, hint)  # raises the syntax error
-            notes.append(_left_out_note(parsed, shown, path.name))
+            problems.append(_left_out_note(parsed, shown, path.name))
             continue
         units[shown] = (path, read[0], read_notes)
         modules.append(Module(shown, module_parts(shown), parsed))
-    resolver = Resolver(modules)
+    resolver = Resolver(modules, root.resolve().name)
     rewrites = {m.shown: rewrite(m, units[m.shown][1].text, resolver) for m in modules}
     needs = {shown: done.needs for shown, done in rewrites.items()}
     first = next((m for m in modules if units[m.shown][0] == chosen), None)
     rivals = {m.shown for m in modules if first is not None and m is not first
               and m.parsed is not None and best_engine(engine_classes([m.parsed], hint))}
-    loaded = {m.shown for m in modules} - rivals
-    more = {n.shown for shown in loaded for n in needs[shown] if n.shown in rivals}
-    while more - loaded:  # a rival engine file that a loaded file imports is loaded too
-        loaded |= more
-        more = {n.shown for shown in loaded for n in needs[shown] if n.shown in rivals}
+    loaded = select(modules, first, needs, rivals)
     order = load_order([m for m in modules if m.shown in loaded], first, needs)
     if not order:
-        raise LoadError(" ".join(notes[1:]) or notes[0])
+        raise LoadError(" ".join(problems) or note)
     views = set().union(*(done.views for done in rewrites.values()))
     defined: set[str] = set(views)
     parts: list[Submission] = []
@@ -164,9 +168,16 @@ def _load_folder(
             f"Loaded {len(order)} files as one program, each after the files it imports: "
             f"{', '.join(module.shown for module in order)}."
         )
+    notes += problems
     left = sorted(rivals - loaded)
     if left:
         notes.append(f"Left out {', '.join(left)}: another engine, which no loaded file imports.")
+    apart = sorted({m.shown for m in modules} - loaded - rivals)
+    if apart and first is not None:
+        notes.append(
+            f"Left out {', '.join(apart[:8])}{' and more' if len(apart) > 8 else ''}: outside "
+            f"the folder of {first.shown}, with no import between them and the loaded files."
+        )
     if views:
         submission.prelude(
             [f"{name} = {SHARE_AS}({name!r}, globals(), {resolver.names!r})"

@@ -9,15 +9,17 @@ module bound by name (``import engine``, ``from micrograd import nn``) is bound 
 everything, to a view of the namespace (``stubs.shared_module``).
 
 An import names the student's module when its dotted name is a file of the submission (from the
-importing file's folder, or from the top of the submission), or else when a tail of it is
-(``micrograd.engine`` -> engine.py, longest tail first, nearest file first), unless its first
-part is a library: the standard library, an installed package, or torch (``torch.nn`` is never
-the student's nn.py). So the real micrograd stays blocked when no file of the submission matches.
+importing file's folder, from the top of the submission, or from its parent: ``reference.nn``
+in a folder called reference), or else when a tail of it is (``micrograd.engine`` -> engine.py,
+longest tail first, nearest file first) and its first part is not a library (an installed
+package, or torch: ``torch.nn`` is never the student's nn.py). The standard library is never the
+student's. So the real micrograd stays blocked when no file of the submission matches.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -25,6 +27,7 @@ from grader.load.keep import ORACLE_MODULES, binds, loadable
 from grader.load.parse import Parsed
 
 NUMPY = "numpy"
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
 
 
 @dataclass
@@ -90,9 +93,11 @@ def imports_numpy(parsed: Parsed) -> bool:
 class Resolver:
     """Finds the student's module that an import names."""
 
-    def __init__(self, modules: list[Module]) -> None:
+    def __init__(self, modules: list[Module], top: str) -> None:
+        """``top``: the name of the submission's folder (``from <top>.engine import Value``)."""
         self.modules = modules + folders(modules)
-        self.by_parts = {module.parts: module for module in self.modules}
+        self.by_parts = {(top, *module.parts): module for module in self.modules}
+        self.by_parts.update({module.parts: module for module in self.modules})
         self.names = tuple(sorted({module.parts[-1] for module in self.modules if module.parts}))
         self._library: dict[str, bool] = {}
 
@@ -106,13 +111,13 @@ class Resolver:
             base = package[: len(package) - (level - 1)]
             exact = self.by_parts.get(base + parts)
             return exact or (self._tail(importer, parts) if parts else None)
-        if not parts or self._is_library(parts[0]):
+        if not parts or parts[0] in STDLIB:
             return None
         for base in (importer.folder, ()):
             exact = self.by_parts.get(base + parts)
             if exact is not None:
                 return exact
-        return self._tail(importer, parts)
+        return None if self._is_library(parts[0]) else self._tail(importer, parts)
 
     def submodule(self, importer: Module, node: ast.ImportFrom, source: Module | None,
                   name: str) -> Module | None:
@@ -233,6 +238,25 @@ def top_level_names(parsed: Parsed) -> set[str]:
     if parsed.tree is None:
         return set()
     return set().union(*(binds(stmt) for stmt in parsed.tree.body))
+
+
+def select(
+    modules: list[Module], first: Module | None, needs: dict[str, list[Module]], rivals: set[str]
+) -> set[str]:
+    """The files to load: every one without an engine (``first``); else the files in the
+    engine's folder that define no other engine, then, until nothing changes, the files that
+    loaded ones import and the files (not other engines) that import loaded ones."""
+    if first is None:
+        return {module.shown for module in modules}
+    loaded = {m.shown for m in modules if m.folder == first.folder and m.shown not in rivals}
+    while True:
+        more = {need.shown for shown in loaded for need in needs.get(shown, [])}
+        more |= {m.shown for m in modules if m.shown not in rivals
+                 and any(need.shown in loaded for need in needs.get(m.shown, []))}
+        more &= {module.shown for module in modules}
+        if more <= loaded:
+            return loaded
+        loaded |= more
 
 
 def load_order(modules: list[Module], first: Module | None,
