@@ -47,6 +47,8 @@ KIND_LABELS = {
     "assert": ("assert", "asserts"),
     "def": ("definition that needs code that is not run", "definitions that need such code"),
     "torch": ("definition that needs torch", "definitions that need torch"),
+    "order": ("definition that uses a name defined further down",
+              "definitions that use names defined further down"),
     "other": ("other statement", "other statements"),
 }
 # Standard-library modules are left out of the note on optional imports (Python 3.9 has no list).

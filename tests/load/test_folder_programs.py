@@ -221,3 +221,14 @@ def test_a_three_file_chain_is_graded(tmp_path: Path) -> None:
     assert report.gradable
     assert report.failed() == []
     assert all(report.category(c).status == "pass" for c in MLP_WEIGHTS)
+
+
+def test_a_class_above_its_base_class_is_left_out_with_the_true_reason(tmp_path: Path) -> None:
+    path = tmp_path / "nn.py"
+    path.write_text("class MLP(Module):\n    pass\n\n\nclass Module:\n    pass\n")
+    submission = load_submission(path)
+    assert "Line 1: left out the class `MLP`: it uses `Module` (line 5), defined only further " \
+           "down, so running the code top to bottom stops here with a NameError. " \
+           "Define it first." in submission.notes
+    assert not any("only code that the grader does not run" in n for n in submission.notes)
+    assert "MLP" not in run(submission) and "Module" in run(submission)
