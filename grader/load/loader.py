@@ -151,16 +151,27 @@ def _load_folder(
     views = set().union(*(done.views for done in rewrites.values()))
     defined: set[str] = set(views)
     parts: list[Submission] = []
-    for module in order:
+    for module in list(order):
         path, unit, read_notes = units[module.shown]
         done = rewrites[module.shown]
         given = ([replace(unit, text=done.text)], read_notes)
-        part, names = _load_file(path, module.shown, execute_all, hint, given, defined | done.bound)
+        try:
+            part, names = _load_file(
+                path, module.shown, execute_all, hint, given, defined | done.bound
+            )
+        except LoadError as error:  # Python refuses the file (`return` outside a function...)
+            if module is first:
+                raise
+            problems.append(f"Left out {module.shown}: {str(error).splitlines()[0]}")
+            order.remove(module)
+            continue
         part.notes = [n for n in part.notes if not n.startswith(NO_ENGINE_NOTE)]
-        if len(order) > 1:
+        if len(units) > 1:
             part.notes = [f"In {module.shown}: {n[:1].lower()}{n[1:]}" for n in part.notes]
         defined |= names | done.bound
         parts.append(part)
+    if not parts:
+        raise LoadError(" ".join(problems) or note)
     submission = parts[0]
     if len(parts) > 1:
         submission.files = [(1, order[0].shown)]

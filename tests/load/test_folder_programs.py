@@ -164,6 +164,7 @@ def test_what_is_not_the_submission_is_not_loaded(tmp_path: Path) -> None:
         (folder / name).write_text(broken + "\nclass MLP:\n    pass\n")
     (folder / "old_engine.py").write_text(broken)  # another engine that nothing imports
     (folder / "plots.py").write_text("def plot(:\n    pass\n")  # broken, and not needed
+    (folder / "script.py").write_text("def f():\n    nonlocal Value\n")  # Python refuses it
     submission = load_submission(folder)
     assert submission.notes[1] == (
         "Loaded 2 files as one program, each after the files it imports: engine.py, nn.py."
@@ -171,6 +172,8 @@ def test_what_is_not_the_submission_is_not_loaded(tmp_path: Path) -> None:
     left_out = "Left out old_engine.py: another engine, which no loaded file imports."
     assert left_out in submission.notes
     assert any(n.startswith("plots.py has a syntax error on line 1") for n in submission.notes)
+    refused = "Left out script.py: script.py, line 2: SyntaxError: no binding for nonlocal 'Value'"
+    assert any(n.startswith(refused) for n in submission.notes)
     namespace = run(submission)
     assert isinstance(_forward(namespace), namespace["Value"])
 
