@@ -181,7 +181,7 @@ def _load_folder(
             f"Loaded {len(order)} files as one program, each after the files it imports: "
             f"{', '.join(module.shown for module in order)}."
         )
-    notes += problems
+    notes += problems + _defined_twice(order)
     left = sorted(rivals - loaded)
     if left:
         notes.append(f"Left out {', '.join(left)}: another engine, which no loaded file imports.")
@@ -199,6 +199,22 @@ def _load_folder(
     submission.notes = notes + submission.notes
     submission.path = chosen if chosen is not None else submission.path
     return submission
+
+
+def _defined_twice(order: list[Module]) -> list[str]:
+    """A note for each class that more than one loaded file defines: the last one counts."""
+    owners: dict[str, list[str]] = {}
+    for module in order:
+        tree = module.parsed.tree if module.parsed is not None else None
+        for stmt in tree.body if tree is not None else []:
+            if isinstance(stmt, ast.ClassDef) and module.shown not in owners.get(stmt.name, []):
+                owners.setdefault(stmt.name, []).append(module.shown)
+    return [
+        f"`{name}` is defined in {len(files)} files ({', '.join(files)}); the one in "
+        f"{files[-1]}, loaded last, is graded."
+        for name, files in owners.items()
+        if len(files) > 1
+    ]
 
 
 def _left_out_note(parsed: Parsed, shown: str, name: str) -> str:

@@ -235,3 +235,25 @@ def test_a_class_above_its_base_class_is_left_out_with_the_true_reason(tmp_path:
            "Define it first." in submission.notes
     assert not any("only code that the grader does not run" in n for n in submission.notes)
     assert "MLP" not in run(submission) and "Module" in run(submission)
+
+
+def test_files_in_other_folders_load_when_an_import_links_them(tmp_path: Path) -> None:
+    folder = _package(tmp_path / "upload", "engine")
+    (folder / "experiments").mkdir()
+    (folder / "experiments" / "sweep.py").write_text(
+        "from engine import Value\n\n\nclass MLP:\n    pass\n"
+    )
+    (folder / "plots").mkdir()
+    (folder / "plots" / "draw.py").write_text("def draw(model):\n    return model\n")
+    submission = load_submission(folder)
+    assert submission.notes[1:4] == [
+        "Loaded 3 files as one program, each after the files it imports: engine.py, "
+        "experiments/sweep.py, nn.py.",
+        "`MLP` is defined in 2 files (experiments/sweep.py, nn.py); the one in nn.py, loaded "
+        "last, is graded.",
+        "Left out plots/draw.py: outside the folder of engine.py, with no import between them "
+        "and the loaded files.",
+    ]
+    namespace = run(submission)
+    assert isinstance(_forward(namespace), namespace["Value"])
+    assert "draw" not in namespace
