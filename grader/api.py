@@ -182,6 +182,7 @@ def _grade_source(
     inject = {
         stubs.INJECT_AS: "grader.load.stubs:missing_module",
         stubs.SKIP_AS: "grader.load.stubs:skipped",
+        stubs.SHARE_AS: "grader.load.stubs:shared_module",
     }
     hide = [str(shown.resolve().parent)]  # the student's folder and its neighbours
     with Sandbox(submission.source, submission.path.name, limits, inject=inject,

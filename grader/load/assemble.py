@@ -13,13 +13,15 @@ from __future__ import annotations
 import __future__
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader.load.keep import (
     TRY_NODES,
     Decision,
     Selector,
+    binds,
     catches_import_error,
     first_line,
     owns_lines,
@@ -44,6 +46,7 @@ class Assembly:
     classes: dict[str, list[Origin]] = field(default_factory=dict)  # kept class definitions
     torch: list[tuple[str, Origin]] = field(default_factory=list)  # definitions that need torch
     needs: list[tuple[str, str, Origin]] = field(default_factory=list)  # ...that need dropped code
+    defined: set[str] = field(default_factory=set)  # names the kept code binds, at the end
 
     def source(self) -> tuple[str, list[Origin]]:
         """The whole source and its line map, ``from __future__`` imports first."""
@@ -65,7 +68,8 @@ def assemble(
     selector = Selector()
     selector.defined |= set(predefined)
     written = {part.module for part in parsed if part.module}
-    for part in parsed:
+    later = _definitions(parsed)
+    for position, part in enumerate(parsed):
         if part.tree is None:
             continue
         lines = part.text.split("\n")
@@ -75,6 +79,9 @@ def assemble(
             origin = (cell, stmt.lineno)
             decision = _decide(stmt, selector, execute_all, written)
             if not decision.keep:
+                below = _defined_below(decision, later, (position, index))
+                if below:
+                    decision = replace(decision, kind="order", note=below)
                 result.dropped.append((decision.kind, origin))
                 if decision.note:
                     result.notes.append((decision.note, origin))
@@ -102,7 +109,41 @@ def assemble(
                     _add_guarded(result, block, _in_strings(stmt), stmt)
                 if isinstance(stmt, ast.ClassDef):
                     result.classes.setdefault(stmt.name, []).append(origin)
+            if execute_all and decision.keep:
+                selector.defined |= binds(stmt)
+    result.defined = set(selector.defined)
     return result
+
+
+def _definitions(parsed: list[Parsed]) -> dict[str, tuple[tuple[int, int], Origin]]:
+    """Where each top-level class or function is first defined: (unit, statement), origin."""
+    found: dict[str, tuple[tuple[int, int], Origin]] = {}
+    for position, part in enumerate(parsed):
+        for index, stmt in enumerate(part.tree.body if part.tree is not None else []):
+            if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.setdefault(stmt.name, ((position, index), (part.unit.cell, stmt.lineno)))
+    return found
+
+
+def _defined_below(
+    decision: Decision, later: dict[str, tuple[tuple[int, int], Origin]], here: tuple[int, int]
+) -> str:
+    """For a definition dropped because it uses names that only definitions further down
+    define (``class MLP(Module)`` above ``class Module``), a note that says so."""
+    names = re.findall(r"`(\w+)`", decision.needs) if decision.kind == "def" else []
+    if not names or not all(name in later and later[name][0] > here for name in names):
+        return ""
+    where = ", ".join(f"`{name}` ({_line(later[name][1])})" for name in names)
+    return (
+        f"left out {decision.name}: it uses {where}, defined only further down, so running "
+        f"the code top to bottom stops here with a NameError. Define "
+        f"{'it' if len(names) == 1 else 'them'} first."
+    )
+
+
+def _line(origin: Origin) -> str:
+    cell, line = origin
+    return f"cell {cell}" if cell is not None else f"line {line}"
 
 
 def _add_guarded(result: Assembly, block: Assembly, raw: set[int], stmt: ast.stmt) -> None:

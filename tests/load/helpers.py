@@ -54,6 +54,7 @@ def run(submission: Submission) -> dict[str, Any]:
         "__name__": "submission",
         stubs.INJECT_AS: stubs.missing_module,
         stubs.SKIP_AS: stubs.skipped,
+        stubs.SHARE_AS: stubs.shared_module,
     }
     code = compile(submission.source, str(submission.path), "exec", dont_inherit=True)
     exec(code, namespace)
