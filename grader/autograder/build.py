@@ -92,7 +92,8 @@ VENV={VENV}
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv
+# bubblewrap: the sandbox's preferred isolation (the grader falls back without it)
+apt-get install -y --no-install-recommends python3 python3-venv bubblewrap
 
 python3 - <<'PY'
 import sys
@@ -107,7 +108,7 @@ python3 -m venv "$VENV"
 # torch, pinned. The grader needs only the CPU build of torch. On Linux pip's default index
 # serves the much larger CUDA build: if your image lacks it or cannot afford it, point pip at
 # PyTorch's CPU wheel index for this one command (pip's --index-url option), or rebuild this
-# zip with that index given as torch_index_url.
+# zip with: grader autograder --config RUBRIC --torch-index-url INDEX
 "$VENV/bin/python" -m pip install "{TORCH_PIN}"{index}
 
 # The grader itself, from the source tree bundled in this zip (torch stays at the pin).
@@ -122,7 +123,8 @@ def run_script(rubric: Optional[str] = None) -> str:
     ``AUTOGRADER_ROOT`` and ``MICROGRAD_GRADER_PYTHON`` override ``/autograder`` and the
     virtualenv's Python, to try the script outside Gradescope.
     """
-    config = f'\nargs+=(--config "$ROOT/source/"{shlex.quote(rubric)})' if rubric else ""
+    config = (f'\nexport MICROGRAD_GRADER_RUBRIC="$ROOT/source/"{shlex.quote(rubric)}'
+              "  # not on the command line, where /proc shows it") if rubric else ""
     return f"""#!/usr/bin/env bash
 # micrograd-grader: Gradescope runs this for each submission, from /autograder. It grades
 # /autograder/submission and writes /autograder/results/results.json.

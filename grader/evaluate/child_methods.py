@@ -38,3 +38,10 @@ def evaluate_graphs(namespace: dict, params: dict) -> list[Any]:
 def missing_modules(namespace: dict, params: dict) -> list[str]:
     """Modules the submission imports that the grading environment lacks."""
     return list(stubs.MISSING)
+
+
+@register("submission.skipped")
+def skipped_statements(namespace: dict, params: dict) -> list[list[Any]]:
+    """Top-level statements that raised while loading and were skipped:
+    [first line, line that raised, error]."""
+    return [list(entry) for entry in stubs.SKIPPED]

@@ -124,6 +124,12 @@ class OracleProcess:
             raise OracleError(found.message)
         return found
 
+    @property
+    def alive(self) -> bool:
+        """Whether the process still answers (a batch replaces one that died)."""
+        with self._ready:
+            return not self._stopped
+
     def close(self) -> None:
         """Stop the process at once: it holds nothing worth a clean shutdown of torch."""
         self._outbox.put(None)

@@ -27,6 +27,7 @@ _REQUESTS = {
     "engine.evaluate": "running the example below",
     "engine.discover": "looking at your class",
     "submission.missing_modules": "finishing",
+    "submission.skipped": "finishing",
 }
 
 

@@ -4,26 +4,30 @@ Kept statements keep the student's own text (comments included), except imports:
 import becomes a ``try`` that binds stand-ins from ``stubs.missing_module`` when it fails, so a
 missing plotting or helper module cannot stop the engine from loading. Imports nested in kept
 ``if``/``try`` blocks are rewritten the same way, unless a ``try`` around them already handles
-ImportError. ``from __future__`` imports move to the top, where Python requires them.
+ImportError. Every other kept statement (docstrings aside) runs inside a ``try`` that records
+its error and goes on, so one statement that raises costs only itself. ``from __future__``
+imports move to the top, where Python requires them.
 """
 
 from __future__ import annotations
 import __future__
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader.load.keep import (
     TRY_NODES,
     Decision,
     Selector,
+    binds,
     catches_import_error,
     first_line,
     owns_lines,
 )
 from grader.load.parse import Parsed
-from grader.load.stubs import INJECT_AS
+from grader.load.stubs import INJECT_AS, SKIP_AS
 from grader.load.submission import Origin
 
 ERROR_NAME = "__grader_error__"
@@ -40,6 +44,9 @@ class Assembly:
     notes: list[tuple[str, Origin]] = field(default_factory=list)  # (sentence, origin)
     modules: list[str] = field(default_factory=list)  # modules imported at the top level
     classes: dict[str, list[Origin]] = field(default_factory=dict)  # kept class definitions
+    torch: list[tuple[str, Origin]] = field(default_factory=list)  # definitions that need torch
+    needs: list[tuple[str, str, Origin]] = field(default_factory=list)  # ...that need dropped code
+    defined: set[str] = field(default_factory=set)  # names the kept code binds, at the end
 
     def source(self) -> tuple[str, list[Origin]]:
         """The whole source and its line map, ``from __future__`` imports first."""
@@ -61,7 +68,8 @@ def assemble(
     selector = Selector()
     selector.defined |= set(predefined)
     written = {part.module for part in parsed if part.module}
-    for part in parsed:
+    later = _definitions(parsed)
+    for position, part in enumerate(parsed):
         if part.tree is None:
             continue
         lines = part.text.split("\n")
@@ -71,24 +79,98 @@ def assemble(
             origin = (cell, stmt.lineno)
             decision = _decide(stmt, selector, execute_all, written)
             if not decision.keep:
+                below = _defined_below(decision, later, (position, index))
+                if below:
+                    decision = replace(decision, kind="order", note=below)
                 result.dropped.append((decision.kind, origin))
                 if decision.note:
                     result.notes.append((decision.note, origin))
+                if decision.kind == "torch":
+                    result.torch.append((decision.name, origin))
+                elif decision.kind == "def":
+                    result.needs.append((decision.name, decision.needs, origin))
             elif isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
                 _add_future(result, stmt, origin)
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 result.modules += _module_names(stmt)
                 for line in import_lines(stmt):
                     _add(result, line, origin)
-            elif not owns_lines(body, index):  # shares a line with another statement (`;`)
-                segment = ast.get_source_segment(part.text, stmt) or ""
-                for offset, line in enumerate(segment.split("\n")):
-                    _add(result, line, (cell, stmt.lineno + offset))
             else:
-                _add_block(result, stmt, lines, cell, decision)
+                block = Assembly()
+                if not owns_lines(body, index):  # shares a line with another statement (`;`)
+                    segment = ast.get_source_segment(part.text, stmt) or ""
+                    for offset, line in enumerate(segment.split("\n")):
+                        _add(block, line, (cell, stmt.lineno + offset))
+                else:
+                    _add_block(block, stmt, lines, cell, decision)
+                if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                    _extend(result, block)  # a docstring: it cannot raise
+                else:
+                    _add_guarded(result, block, _in_strings(stmt), stmt)
                 if isinstance(stmt, ast.ClassDef):
                     result.classes.setdefault(stmt.name, []).append(origin)
+            if execute_all and decision.keep:
+                selector.defined |= binds(stmt)
+    result.defined = set(selector.defined)
     return result
+
+
+def _definitions(parsed: list[Parsed]) -> dict[str, tuple[tuple[int, int], Origin]]:
+    """Where each top-level class or function is first defined: (unit, statement), origin."""
+    found: dict[str, tuple[tuple[int, int], Origin]] = {}
+    for position, part in enumerate(parsed):
+        for index, stmt in enumerate(part.tree.body if part.tree is not None else []):
+            if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.setdefault(stmt.name, ((position, index), (part.unit.cell, stmt.lineno)))
+    return found
+
+
+def _defined_below(
+    decision: Decision, later: dict[str, tuple[tuple[int, int], Origin]], here: tuple[int, int]
+) -> str:
+    """For a definition dropped because it uses names that only definitions further down
+    define (``class MLP(Module)`` above ``class Module``), a note that says so."""
+    names = re.findall(r"`(\w+)`", decision.needs) if decision.kind == "def" else []
+    if not names or not all(name in later and later[name][0] > here for name in names):
+        return ""
+    where = ", ".join(f"`{name}` ({_line(later[name][1])})" for name in names)
+    return (
+        f"left out {decision.name}: it uses {where}, defined only further down, so running "
+        f"the code top to bottom stops here with a NameError. Define "
+        f"{'it' if len(names) == 1 else 'them'} first."
+    )
+
+
+def _line(origin: Origin) -> str:
+    cell, line = origin
+    return f"cell {cell}" if cell is not None else f"line {line}"
+
+
+def _add_guarded(result: Assembly, block: Assembly, raw: set[int], stmt: ast.stmt) -> None:
+    """Add ``block`` inside a ``try`` that records an error and goes on. Lines inside a
+    multi-line string keep their text (``raw``: their indentation does not count anyway)."""
+    first = block.origins[0] if block.origins else (None, stmt.lineno)
+    last = block.origins[-1] if block.origins else first
+    pairs = list(zip(block.lines, block.origins))
+    indents = [_indent(line) for (line, (_, number)) in pairs if number not in raw]
+    prefix = "\t" if any("\t" in indent for indent in indents) else "    "
+    _add(result, "try:", first)
+    for line, origin in pairs:
+        _add(result, line if origin[1] in raw else prefix + line, origin)
+    _add(result, f"except Exception as {ERROR_NAME}:", last)
+    _add(result, f"    {SKIP_AS}({ERROR_NAME})", last)
+
+
+def _in_strings(stmt: ast.stmt) -> set[int]:
+    """Lines after the first of each multi-line string in ``stmt``: inside the string, or inside
+    brackets or a continued line, where indentation does not count."""
+    lines: set[int] = set()
+    for node in ast.walk(stmt):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+        if (is_text or isinstance(node, ast.JoinedStr)) and isinstance(node, ast.expr):
+            end = node.end_lineno or node.lineno
+            lines.update(range(node.lineno + 1, end + 1))
+    return lines
 
 
 def import_lines(stmt: ast.Import | ast.ImportFrom) -> list[str]:
@@ -193,6 +275,11 @@ def _module_names(stmt: ast.Import | ast.ImportFrom) -> list[str]:
 
 def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
+
+
+def _extend(result: Assembly, block: Assembly) -> None:
+    result.lines += block.lines
+    result.origins += block.origins
 
 
 def _add(result: Assembly, line: str, origin: Origin) -> None:

@@ -2,10 +2,11 @@
 
 A folder's .py and .ipynb files are searched, skipping hidden folders, ``__pycache__``,
 virtual environments (``venv``, ``site-packages``, any folder with ``pyvenv.cfg`` or
-``conda-meta``), notebook checkpoints and links that lead out of the folder. Each file's best
-class ranks by: named like ``engine_hint`` > named ``Value`` > defines ``__add__`` and a
-backward/backprop method; then by how many engine operations it defines; then .py before
-.ipynb; then nearer the top of the folder; then alphabetical order.
+``conda-meta``), notebook checkpoints, links that lead out of the folder, and files that are
+not the submission itself (tests: ``test_*.py``, ``*_test.py``, ``conftest.py``; ``setup.py``).
+Each file's best class ranks by: named like ``engine_hint`` > named ``Value`` > defines
+``__add__`` and a backward/backprop method; then by how many engine operations it defines; then
+.py before .ipynb; then nearer the top of the folder; then alphabetical order.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ENGINE_METHODS = frozenset(
     | {"__truediv__", "__rtruediv__", "exp", "log", "tanh", "relu", "sigmoid", "backward"}
 )
 SKIP_DIRS = frozenset({"__pycache__", "venv", "site-packages", "node_modules"})
+NOT_SUBMISSION = re.compile(r"^(test_.*|.*_test|conftest|setup)\.py$", re.IGNORECASE)
 MAX_FILES = 200
 _CLASS = re.compile(r"^class\s+(\w+)", re.MULTILINE)
 _DEF = re.compile(r"^\s+(?:async\s+)?def\s+(\w+)", re.MULTILINE)
@@ -86,9 +88,25 @@ def choose_file(root: Path, hint: str | None) -> tuple[Path, str]:
     files = candidate_files(root)
     if not files:
         raise LoadError(
-            f"The folder {root.name} has no .py files or .ipynb notebooks. "
+            f"The folder {root.resolve().name} has no .py files or .ipynb notebooks. "
             "Put your engine in a .py file or a notebook in it and resubmit."
         )
+    matches, unreadable = engine_files(root, files, hint)
+    if not matches:
+        names = [path.relative_to(root).as_posix() for path in files]
+        listed = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+        problem = f" Could not read {', '.join(unreadable)}." if unreadable else ""
+        raise LoadError(
+            f"Found no autograd engine in the folder {root.resolve().name}: looked in {listed} for "
+            f"{looked_for(hint)}.{problem} Put your engine in one of these files and resubmit."
+        )
+    return matches[0][1], _choice_note(matches, root)
+
+
+def engine_files(
+    root: Path, files: list[Path], hint: str | None
+) -> tuple[list[tuple[EngineClass, Path]], list[str]]:
+    """The files that define an engine class, best first, and the files that cannot be read."""
     matches: list[tuple[EngineClass, Path]] = []
     unreadable = []
     for path in files:
@@ -101,16 +119,8 @@ def choose_file(root: Path, hint: str | None) -> tuple[Path, str]:
         best = best_engine(engine_classes([parse_unit(unit) for unit in units], hint))
         if best is not None:
             matches.append((best, path))
-    if not matches:
-        names = [path.relative_to(root).as_posix() for path in files]
-        listed = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-        problem = f" Could not read {', '.join(unreadable)}." if unreadable else ""
-        raise LoadError(
-            f"Found no autograd engine in the folder {root.name}: looked in {listed} for "
-            f"{looked_for(hint)}.{problem} Put your engine in one of these files and resubmit."
-        )
     matches.sort(key=lambda match: _rank(match, root))
-    return matches[0][1], _choice_note(matches, root)
+    return matches, unreadable
 
 
 def candidate_files(root: Path) -> list[Path]:
@@ -128,7 +138,7 @@ def _walk(root: Path) -> Iterator[Path]:
             suffix = path.suffix.lower()
             if name.startswith(".") or suffix not in (".py", ".ipynb"):
                 continue
-            if name.endswith("-checkpoint.ipynb"):
+            if name.endswith("-checkpoint.ipynb") or NOT_SUBMISSION.match(name):
                 continue
             if path.is_symlink() and inside not in path.resolve().parents:
                 continue  # a link out of the submission: never read it

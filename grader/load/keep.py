@@ -8,15 +8,23 @@ whose ``try``, ``else`` and ``finally`` parts keep everything (statements that w
 from an ``except`` part become ``pass``). Everything else is dropped: loops, calls, prints, plots,
 asserts, ``with`` blocks, bare expressions.
 
-A kept statement must also be able to run: a simple value, a default argument, a decorator or a
-base class that uses a name only dropped code defines (``def train(model=n)`` after a dropped
-``n = MLP(...)``) gets the statement dropped, with a note for definitions.
+The slice follows the data: a statement is kept only if every name it reads is bound, at that
+point, by kept statements. A dropped statement hides what earlier kept ones bound to the names it
+binds (``a = 2.0`` kept, then ``a = Value(2.0)`` dropped: ``e = a * b`` is dropped too), and a
+dropped attribute, subscript or augmented assignment hides its target. A star import binds any
+name only when its module can be loaded while grading. A definition that reads a dropped name
+(``def train(model=n)`` after a dropped ``n = MLP(...)``) is dropped with a note; so is one that
+needs torch (``class Net(torch.nn.Module)``, a function that calls torch), as torch is not
+available while grading.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import importlib.machinery
+import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,6 +38,7 @@ SAFE_BUILTIN_CALLS = frozenset(
     | {"object"}
 )
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__name__", "__doc__", "__file__", "__builtins__"}
+ORACLE_MODULES = frozenset({"torch", "jax", "tensorflow"})  # blocked while grading
 
 _SIMPLE_NODES = (
     ast.Constant,
@@ -63,22 +72,33 @@ class Decision:
     """Whether to keep one statement, and how to adjust what is kept inside it."""
 
     keep: bool
-    kind: str = ""  # why it is dropped: loop, expr, assign, main, assert, def, other
-    note: str = ""  # a sentence for the report, for dropped definitions
+    kind: str = ""  # why it is dropped: loop, expr, assign, main, assert, def, torch, other
+    note: str = ""  # a sentence for the report
+    name: str = ""  # a dropped definition's name (`Net`, or "the class `Net`")
+    needs: str = ""  # the names a dropped definition needs, in words
     blanks: list[ast.stmt] = field(default_factory=list)  # nested statements to replace by pass
     unguarded: set[int] = field(default_factory=set)  # ids of try nodes whose handlers were cut
 
 
 class Selector:
-    """Decides statement by statement, in order, remembering which names kept code defines."""
+    """Decides statement by statement, in order, remembering which names kept code binds."""
 
     def __init__(self) -> None:
         self.defined: set[str] = set()
-        self.star = False  # a kept `from m import *` may define any name
+        self.hidden: set[str] = set()  # names whose last binding was dropped
+        self.definitions: set[str] = set()  # names bound by kept class and function definitions
+        self.oracle: set[str] = set()  # names bound by imports of torch (or jax, tensorflow)
+        self.star = False  # a loadable `from m import *` may define any name
         self.lazy_annotations = False  # `from __future__ import annotations`
 
     def decide(self, stmt: ast.stmt) -> Decision:
-        """Keep or drop ``stmt``; a kept statement's names count as defined from now on."""
+        """Keep or drop ``stmt``; what it binds counts as defined, or as hidden, from now on."""
+        decision = self._decide(stmt)
+        if not decision.keep:
+            self.hide(stmt)
+        return decision
+
+    def _decide(self, stmt: ast.stmt) -> Decision:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self.bind_import(stmt)
             return Decision(True)
@@ -92,26 +112,58 @@ class Selector:
             return self._try(stmt)
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             return Decision(True)  # a docstring, or a string used as a comment
+        if isinstance(stmt, ast.Pass):
+            return Decision(True)  # does nothing (an import of the student's own module, say)
         return Decision(False, kind_of(stmt))
 
     def bind_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
         """Record the names an import binds."""
+        module = stmt.module if isinstance(stmt, ast.ImportFrom) else None
+        level = stmt.level if isinstance(stmt, ast.ImportFrom) else 0
         for alias in stmt.names:
             if alias.name == "*":
-                self.star = True
-            elif isinstance(stmt, ast.Import):
-                self.defined.add(alias.asname or alias.name.split(".")[0])
+                if level == 0 and module and loadable(module):
+                    self.star = True
+                    self.hidden.clear()
+                continue
+            if isinstance(stmt, ast.Import):
+                name, source = alias.asname or alias.name.split(".")[0], alias.name
             else:
-                self.defined.add(alias.asname or alias.name)
-                if stmt.module == "__future__" and alias.name == "annotations":
-                    self.lazy_annotations = True
+                name, source = alias.asname or alias.name, "." * level + (module or "")
+            self._bind({name})
+            if source.split(".")[0] in ORACLE_MODULES:
+                self.oracle.add(name)
+            if module == "__future__" and alias.name == "annotations":
+                self.lazy_annotations = True
+
+    def hide(self, stmt: ast.stmt) -> None:
+        """Forget what ``stmt``, dropped, would have bound (or changed: ``a.grad = ...``)."""
+        names = binds(stmt)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            roots = {root for target in targets for root in changed_roots(target)}
+            names |= roots - self.definitions  # `Value.exp = make_exp()` keeps the class
+        self.defined -= names
+        self.oracle -= names
+        self.hidden |= names
 
     def undefined(self, nodes: Iterable[ast.AST]) -> list[str]:
-        """The names ``nodes`` read that kept code does not define, sorted."""
-        if self.star:
-            return []
-        names = free_names(nodes) - self.defined - BUILTIN_NAMES
-        return sorted(names)
+        """The names ``nodes`` read that kept code does not bind at this point, sorted."""
+        names = free_names(nodes)
+        return sorted(
+            name
+            for name in names
+            if name in self.hidden
+            or name in self.oracle
+            or (name not in self.defined and name not in BUILTIN_NAMES and not self.star)
+        )
+
+    def _bind(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.defined.add(name)
+            self.hidden.discard(name)
+            self.oracle.discard(name)
+            self.definitions.discard(name)
 
     def _definition(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> Decision:
         needed: list[ast.AST] = list(stmt.decorator_list)
@@ -119,16 +171,18 @@ class Selector:
             needed += stmt.bases + [keyword.value for keyword in stmt.keywords]
         else:
             needed += stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]
+        torch = free_names(needed) & self.oracle
+        if not isinstance(stmt, ast.ClassDef):  # a function that calls torch is a comparison
+            torch |= all_names(stmt.body) & self.oracle
+        if torch:
+            return Decision(False, "torch", name=stmt.name)
         missing = self.undefined(needed)
         if missing:
             names = ", ".join(f"`{name}`" for name in missing)
             what = "class" if isinstance(stmt, ast.ClassDef) else "function"
-            note = (
-                f"left out the {what} `{stmt.name}`: defining it uses {names}, which only code "
-                "that the grader does not run (a call, a loop, ...) defines."
-            )
-            return Decision(False, "def", note)
-        self.defined.add(stmt.name)
+            return Decision(False, "def", name=f"the {what} `{stmt.name}`", needs=names)
+        self._bind({stmt.name})
+        self.definitions.add(stmt.name)
         return Decision(True)
 
     def _assignment(self, stmt: ast.Assign | ast.AnnAssign | ast.AugAssign) -> Decision:
@@ -136,15 +190,17 @@ class Selector:
         values: list[ast.AST] = [stmt.value] if stmt.value is not None else []
         if isinstance(stmt, ast.AnnAssign) and not self.lazy_annotations:
             values.append(stmt.annotation)
-        if isinstance(stmt, ast.AugAssign) and self.undefined([_as_load(stmt.target)]):
-            return Decision(False, "assign")  # `total += 1` reads `total` first
+        if isinstance(stmt, ast.AugAssign):
+            values.append(_as_load(stmt.target))  # `total += 1` reads `total` first
         simple = all(self._simple(value) for value in values)
         if not simple or not all(self._simple_target(target) for target in targets):
             return Decision(False, "assign")
         if self.undefined(values + list(targets)):
             return Decision(False, "assign")
+        if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+            return Decision(True)  # `x: int` binds nothing
         for target in targets:
-            self.defined.update(bound_names(target))
+            self._bind(bound_names(target))
         return Decision(True)
 
     def _if(self, stmt: ast.If) -> Decision:
@@ -225,13 +281,14 @@ class Selector:
 
     def _copy(self) -> Selector:
         copy = Selector()
-        copy.defined = set(self.defined)
-        copy.star = self.star
-        copy.lazy_annotations = self.lazy_annotations
+        copy._adopt(self)
+        for name in ("defined", "hidden", "definitions", "oracle"):
+            setattr(copy, name, set(getattr(self, name)))
         return copy
 
     def _adopt(self, other: Selector) -> None:
-        self.defined = other.defined
+        self.defined, self.hidden = other.defined, other.hidden
+        self.definitions, self.oracle = other.definitions, other.oracle
         self.star = other.star
         self.lazy_annotations = other.lazy_annotations
 
@@ -326,3 +383,74 @@ def bound_names(target: ast.AST) -> set[str]:
     if isinstance(target, ast.Starred):
         return bound_names(target.value)
     return set()
+
+
+_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def binds(stmt: ast.stmt) -> set[str]:
+    """The names ``stmt`` binds at the top level when it runs (not inside functions or classes
+    it defines, which only bind their own name)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    found: set[str] = set()
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    plain = isinstance(node, ast.Import)
+                    found.add(alias.asname or (alias.name.split(".")[0] if plain else alias.name))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            found.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found.add(node.name)
+            stack.extend(ast.iter_child_nodes(node))
+        elif isinstance(node, _SCOPES):  # only a walrus inside binds outside: [y := f(x) ...]
+            found |= {n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)}
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def changed_roots(target: ast.AST) -> set[str]:
+    """The names whose objects an attribute or subscript target changes: ``a`` in ``a.grad``."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*(changed_roots(element) for element in target.elts))
+    if isinstance(target, ast.Starred):
+        return changed_roots(target.value)
+    if not isinstance(target, (ast.Attribute, ast.Subscript)):
+        return set()
+    node: ast.AST = target
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return {node.id} if isinstance(node, ast.Name) else set()
+
+
+def all_names(nodes: Iterable[ast.AST]) -> set[str]:
+    """Every name read anywhere in ``nodes``, nested scopes included."""
+    return {
+        node.id
+        for root in nodes
+        for node in ast.walk(root)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+
+
+def loadable(module: str) -> bool:
+    """Whether ``import module`` can work while grading: the standard library or an installed
+    package (not the grader's working folder, not torch)."""
+    top = module.split(".")[0]
+    if top in ORACLE_MODULES:
+        return False
+    if top in getattr(sys, "stdlib_module_names", ()) or top in sys.builtin_module_names:
+        return True
+    here = os.path.abspath(os.getcwd())
+    paths = [p for p in sys.path if p and os.path.abspath(p) != here]
+    try:
+        return importlib.machinery.PathFinder.find_spec(top, paths) is not None
+    except (ImportError, ValueError):
+        return False

@@ -1,28 +1,42 @@
 """Stage 1 of grading: turn a submitted file, notebook or folder into source the child can run.
 
-Nothing here runs student code. A notebook cell that Python cannot parse is an error when it
-defines or imports something at its top level (a line starting with ``def``, ``class``,
-``import`` or ``from ... import``) that no later cell defines again; any other such cell is
-dropped with a note, as it could not have defined anything the grader needs. With
-``execute_all`` every syntax error is an error, as "Run All" would stop there.
+Nothing here runs student code. A notebook cell that Python cannot parse is left out with a
+note, as a notebook run with errors allowed would skip it; it is an error only when it holds
+the only class that could be the engine. With ``execute_all`` every syntax error is an error,
+as "Run All" would stop there.
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
-import re
 import sys
 import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from grader.load.assemble import Assembly, assemble
 from grader.load.errors import LoadError
-from grader.load.find import best_engine, choose_file, engine_classes, looked_for
+from grader.load.find import (
+    best_engine,
+    candidate_files,
+    choose_file,
+    engine_classes,
+    looked_for,
+)
 from grader.load.keep import bound_names
+from grader.load.modules import (
+    Module,
+    Resolver,
+    imports_numpy,
+    load_order,
+    module_parts,
+    rewrite,
+    select,
+)
 from grader.load.parse import Parsed, defines, parse_unit
-from grader.load.sources import read_units
+from grader.load.sources import Unit, read_units
+from grader.load.stubs import SHARE_AS
 from grader.load.submission import Origin, Submission
 
 KIND_LABELS = {
@@ -32,6 +46,9 @@ KIND_LABELS = {
     "main": ('`if __name__ == "__main__":` block', '`if __name__ == "__main__":` blocks'),
     "assert": ("assert", "asserts"),
     "def": ("definition that needs code that is not run", "definitions that need such code"),
+    "torch": ("definition that needs torch", "definitions that need torch"),
+    "order": ("definition that uses a name defined further down",
+              "definitions that use names defined further down"),
     "other": ("other statement", "other statements"),
 }
 # Standard-library modules are left out of the note on optional imports (Python 3.9 has no list).
@@ -66,69 +83,149 @@ def _load(path: Path, execute_all: bool, hint: str | None) -> Submission:
         raise LoadError(f"{path} does not exist. Check the file name and folder, then resubmit.")
     if not path.is_dir():
         _check_kind(path)
-        return _load_file(path, path.name, execute_all, hint)
-    chosen, note = choose_file(path, hint)
-    submission = _load_file(chosen, chosen.relative_to(path).as_posix(), execute_all, hint)
-    submission.notes.insert(0, note)
-    if chosen.suffix.lower() == ".py":
-        for companion in companions(chosen):
-            shown = companion.relative_to(path).as_posix()
-            extra = _load_file(companion, shown, execute_all, hint, siblings(chosen))
-            extra.notes = [n for n in extra.notes if not n.startswith(NO_ENGINE_NOTE)]
-            submission.append(extra, shown)
+        return _load_file(path, path.name, execute_all, hint)[0]
+    files = candidate_files(path)
+    python = [file for file in files if file.suffix.lower() == ".py"]
+    chosen: Path | None
+    try:
+        chosen, note = choose_file(path, hint)
+    except LoadError:
+        if not any(imports_numpy(parse_unit(unit)) for unit in _quiet_units(path, python)):
+            raise
+        chosen, note = None, (
+            f"{NO_ENGINE_NOTE} in the folder {path.resolve().name} ({looked_for(hint)}); its "
+            ".py files were loaded as one program, for a network written with numpy."
+        )
+    if chosen is not None and chosen.suffix.lower() != ".py":  # a notebook: graded on its own
+        submission = _load_file(chosen, chosen.relative_to(path).as_posix(), execute_all, hint)[0]
+        submission.notes.insert(0, note)
+        return submission
+    return _load_folder(path, python, chosen, note, execute_all, hint)
+
+
+def _quiet_units(root: Path, files: list[Path]) -> Iterator[Unit]:
+    for path in files:
+        try:
+            yield from read_units(path, path.relative_to(root).as_posix())[0]
+        except LoadError:
+            continue
+
+
+def _load_folder(
+    root: Path, files: list[Path], chosen: Path | None, note: str, execute_all: bool,
+    hint: str | None,
+) -> Submission:
+    """The .py files of ``root`` as one program: each file after the files it imports."""
+    notes, problems = [note], []
+    units: dict[str, tuple[Path, Unit, list[str]]] = {}
+    modules: list[Module] = []
+    for path in files:
+        shown = path.relative_to(root).as_posix()
+        try:
+            read, read_notes = read_units(path, shown)
+        except LoadError as error:
+            if path == chosen:
+                raise
+            if path.stat().st_size < 4096 and not path.read_bytes().strip():
+                continue  # an empty file (an __init__.py, say): nothing to load
+            problems.append(f"Left out {shown}: {error}")
+            continue
+        parsed = parse_unit(read[0])
+        if parsed.tree is None:
+            if path == chosen:
+                _load_file(path, shown, execute_all, hint)  # raises the syntax error
+            problems.append(_left_out_note(parsed, shown, path.name))
+            continue
+        units[shown] = (path, read[0], read_notes)
+        modules.append(Module(shown, module_parts(shown), parsed))
+    resolver = Resolver(modules, root.resolve().name)
+    rewrites = {m.shown: rewrite(m, units[m.shown][1].text, resolver) for m in modules}
+    needs = {shown: done.needs for shown, done in rewrites.items()}
+    first = next((m for m in modules if units[m.shown][0] == chosen), None)
+    rivals = {m.shown for m in modules if first is not None and m is not first
+              and m.parsed is not None and best_engine(engine_classes([m.parsed], hint))}
+    loaded = select(modules, first, needs, rivals)
+    order = load_order([m for m in modules if m.shown in loaded], first, needs)
+    if not order:
+        raise LoadError(" ".join(problems) or note)
+    views = set().union(*(done.views for done in rewrites.values()))
+    defined: set[str] = set(views)
+    parts: list[Submission] = []
+    for module in list(order):
+        path, unit, read_notes = units[module.shown]
+        done = rewrites[module.shown]
+        given = ([replace(unit, text=done.text)], read_notes)
+        try:
+            part, names = _load_file(
+                path, module.shown, execute_all, hint, given, defined | done.bound
+            )
+        except LoadError as error:  # Python refuses the file (`return` outside a function...)
+            if module is first:
+                raise
+            problems.append(f"Left out {module.shown}: {str(error).splitlines()[0]}")
+            order.remove(module)
+            continue
+        part.notes = [n for n in part.notes if not n.startswith(NO_ENGINE_NOTE)]
+        if len(units) > 1:
+            part.notes = [f"In {module.shown}: {n[:1].lower()}{n[1:]}" for n in part.notes]
+        defined |= names | done.bound
+        parts.append(part)
+    if not parts:
+        raise LoadError(" ".join(problems) or note)
+    submission = parts[0]
+    if len(parts) > 1:
+        submission.files = [(1, order[0].shown)]
+        for module, part in zip(order[1:], parts[1:]):
+            submission.append(part, module.shown)
+        notes.append(
+            f"Loaded {len(order)} files as one program, each after the files it imports: "
+            f"{', '.join(module.shown for module in order)}."
+        )
+    notes += problems + _defined_twice(order)
+    left = sorted(rivals - loaded)
+    if left:
+        notes.append(f"Left out {', '.join(left)}: another engine, which no loaded file imports.")
+    apart = sorted({m.shown for m in modules} - loaded - rivals)
+    if apart and first is not None:
+        notes.append(
+            f"Left out {', '.join(apart[:8])}{' and more' if len(apart) > 8 else ''}: outside "
+            f"the folder of {first.shown}, with no import between them and the loaded files."
+        )
+    if views:
+        submission.prelude(
+            [f"{name} = {SHARE_AS}({name!r}, globals(), {resolver.names!r})"
+             for name in sorted(views)]
+        )
+    submission.notes = notes + submission.notes
+    submission.path = chosen if chosen is not None else submission.path
     return submission
 
 
-def companions(engine: Path) -> list[Path]:
-    """Files beside the engine's that define the network (Neuron, Layer or MLP), as in the
-    template's engine.py + nn.py; they run after it, in the same namespace."""
-    found = []
-    for path in sorted(engine.parent.glob("*.py")):
-        if path == engine or path.name.startswith("test_"):
-            continue
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
-        except (SyntaxError, ValueError, OSError):
-            continue
-        if any(isinstance(n, ast.ClassDef) and n.name in _NETWORK_CLASSES for n in tree.body):
-            found.append(path)
-    return found
+def _defined_twice(order: list[Module]) -> list[str]:
+    """A note for each class that more than one loaded file defines: the last one counts."""
+    owners: dict[str, list[str]] = {}
+    for module in order:
+        tree = module.parsed.tree if module.parsed is not None else None
+        for stmt in tree.body if tree is not None else []:
+            if isinstance(stmt, ast.ClassDef) and module.shown not in owners.get(stmt.name, []):
+                owners.setdefault(stmt.name, []).append(module.shown)
+    return [
+        f"`{name}` is defined in {len(files)} files ({', '.join(files)}); the one in "
+        f"{files[-1]}, loaded last, is graded."
+        for name, files in owners.items()
+        if len(files) > 1
+    ]
 
 
-def siblings(engine: Path) -> frozenset[str]:
-    """Module names of the .py files beside the engine: imports of them are not needed."""
-    return frozenset(path.stem for path in engine.parent.glob("*.py"))
-
-
-_NETWORK_CLASSES = ("Neuron", "Layer", "MLP")
-
-
-def _blank_sibling_imports(text: str, modules: frozenset[str], package: str) -> str:
-    """``from engine import Value`` (or ``from .engine``, ``from <folder>.engine``, ``import
-    engine``) becomes ``pass``:
-    the names are already defined, because the files share one namespace."""
-    names = "|".join(re.escape(m) for m in sorted(modules - {package}))
-    source = rf"(\.|{re.escape(package)}\.)?({names})"
-    pattern = re.compile(rf"^(\s*)(from\s+{source}\s+import\b.*|import\s+{source}\s*)$")
-
-    def blank(line: str) -> str:
-        if not pattern.match(line):
-            return line
-        return pattern.sub(r"\1pass", line) if line[:1].isspace() else ""
-
-    return "\n".join(blank(line) for line in text.split("\n"))
-
-
-def _bound_by_sibling_imports(before: str, after: str) -> set[str]:
-    """The names that the imports ``_blank_sibling_imports`` removed would have bound."""
-    bound: set[str] = set()
-    for old, new in zip(before.split("\n"), after.split("\n")):
-        if old != new:
-            with contextlib.suppress(SyntaxError):
-                for stmt in ast.parse(old.strip()).body:
-                    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                        bound |= {a.asname or a.name.split(".")[0] for a in stmt.names}
-    return bound
+def _left_out_note(parsed: Parsed, shown: str, name: str) -> str:
+    error = parsed.error
+    line = error.lineno if error is not None and error.lineno else 1
+    what = error.msg if error is not None else "it is not Python code"
+    return (
+        f"{shown} has a syntax error on line {line} ({what}) and was left out: what it defines "
+        f"is missing while grading. Fix it, check that `python {name}` gets past that line, "
+        "and resubmit."
+    )
 
 
 def _load_file(
@@ -136,29 +233,25 @@ def _load_file(
     shown: str,
     execute_all: bool,
     hint: str | None,
-    sibling_modules: frozenset[str] = frozenset(),
-) -> Submission:
+    read: tuple[list[Unit], list[str]] | None = None,
+    predefined: Iterable[str] = (),
+) -> tuple[Submission, set[str]]:
+    """One file as a submission, and the names its kept code binds. ``read``: its units (and
+    notes on reading them) when they are already read; ``predefined``: names that earlier files
+    of the same namespace bind."""
     notes: list[str] = []
-    units, read_notes = read_units(chosen, shown)
-    predefined: set[str] = set()
-    if sibling_modules:
-        folder = chosen.parent.name
-        blanked = [replace(u, text=_blank_sibling_imports(u.text, sibling_modules, folder))
-                   for u in units]
-        for unit, new in zip(units, blanked):
-            predefined |= _bound_by_sibling_imports(unit.text, new.text)
-        units = blanked
+    units, read_notes = read if read is not None else read_units(chosen, shown)
     notes += read_notes
     notebook = chosen.suffix.lower() == ".ipynb"
     parsed = [parse_unit(unit) for unit in units]
-    notes += _check_syntax(parsed, shown, notebook, execute_all)
+    notes += _check_syntax(parsed, shown, notebook, execute_all, hint)
     assembly = assemble(parsed, execute_all, predefined)
     source, line_map = assembly.source()
     _check_compiles(source, line_map, parsed, shown, notebook)
     notes += _ipython_notes(parsed, notebook)
     notes += _assembly_notes(assembly, notebook, execute_all)
     notes += _engine_notes(parsed, assembly, shown, hint, notebook)
-    return Submission(chosen, source, notes, line_map)
+    return Submission(chosen, source, notes, line_map), assembly.defined
 
 
 def _check_kind(path: Path) -> None:
@@ -171,9 +264,11 @@ def _check_kind(path: Path) -> None:
     raise LoadError(f"{path.name} is not a Python file or a Jupyter notebook. {advice}")
 
 
-def _check_syntax(parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool) -> list[str]:
-    """Raise for syntax errors that matter; notes for notebook cells dropped because of one."""
-    notes = []
+def _check_syntax(
+    parsed: list[Parsed], shown: str, notebook: bool, execute_all: bool, hint: str | None
+) -> list[str]:
+    """Raise for syntax errors that matter; a note for notebook cells dropped because of one."""
+    left_out: list[tuple[int | None, int, str, str]] = []  # cell, line, error, why
     for index, part in enumerate(parsed):
         if part.error is None:
             continue
@@ -184,20 +279,34 @@ def _check_syntax(parsed: list[Parsed], shown: str, notebook: bool, execute_all:
         for other in parsed[index + 1 :]:
             if other.tree is not None:
                 later |= _top_level_names(other.tree)
-        if names is None or not names <= later:
-            raise LoadError(syntax_message(part, shown))
-        why = (
-            f"everything it defines ({', '.join(f'`{n}`' for n in sorted(names))}) "
-            "is defined again in a later cell"
-            if names
-            else "it defines nothing the grader needs"
-        )
-        line = part.error.lineno or 1
-        notes.append(
-            f"Cell {part.unit.cell} has a syntax error on line {line} ({part.error.msg}) and "
-            f"was left out: {why}. Fix it or delete it."
-        )
-    return notes
+        if names is not None and names <= later:
+            why = (
+                f"everything it defines ({', '.join(f'`{n}`' for n in sorted(names))}) "
+                "is defined again in a later cell"
+                if names
+                else "it defines nothing the grader needs"
+            )
+        elif engine_classes([part], hint) and not engine_classes(
+            [other for other in parsed if other is not part], hint
+        ):
+            raise LoadError(syntax_message(part, shown))  # the only engine class is in it
+        else:  # as a notebook run with errors allowed: the cell fails, the others run
+            shown_names = ", ".join(f"`{n}`" for n in sorted(names or ()))
+            why = f"what it defines ({shown_names}) is missing while grading" if names else (
+                "what it defines is missing while grading"
+            )
+        left_out.append((part.unit.cell, part.error.lineno or 1, part.error.msg, why))
+    if len(left_out) == 1:
+        cell, line, error, why = left_out[0]
+        return [
+            f"Cell {cell} has a syntax error on line {line} ({error}) and was left out: {why}. "
+            "Fix it or delete it."
+        ]
+    listed = "; ".join(f"cell {c}, line {n} ({e}): {w}" for c, n, e, w in left_out)
+    return [
+        f"{len(left_out)} cells have a syntax error and were left out: {listed}. "
+        "Fix them or delete them."
+    ] if left_out else []
 
 
 def syntax_message(part: Parsed, shown: str) -> str:
@@ -305,6 +414,23 @@ def _ipython_notes(parsed: list[Parsed], notebook: bool) -> list[str]:
 
 def _assembly_notes(assembly: Assembly, notebook: bool, execute_all: bool) -> list[str]:
     notes = [f"{_where(origin, notebook).capitalize()}: {note}" for note, origin in assembly.notes]
+    if assembly.needs:
+        listed = ", ".join(
+            f"{what} ({_where(origin, notebook)}, uses {names})"
+            for what, names, origin in assembly.needs[:5]
+        )
+        more = f" and {len(assembly.needs) - 5} more" if len(assembly.needs) > 5 else ""
+        notes.append(
+            f"Left out {listed}{more}: only code that the grader does not run (a call, a "
+            "loop, ...) defines those names."
+        )
+    if assembly.torch:
+        names = ", ".join(f"`{name}`" for name in dict.fromkeys(n for n, _ in assembly.torch))
+        places = _places([origin for _, origin in assembly.torch], notebook)
+        notes.append(
+            f"Left out {names} ({places}): torch is not available while grading, "
+            "which is fine for code that only compares with torch."
+        )
     if execute_all:
         notes.append("All statements are kept (execute_all): loops and prints run while grading.")
     elif assembly.dropped:

@@ -39,7 +39,20 @@ class Submission:
         self.source += "\n" + other_source
         self.line_map += [(None, 0)] * (start - 1 - len(self.line_map)) + other.line_map
         self.files.append((start, shown))
-        self.notes += [*other.notes, f"{shown} was loaded too, after {self.path.name}."]
+        self.notes += other.notes
+
+    def prelude(self, lines: list[str]) -> None:
+        """Run ``lines`` (the grader's, not the student's) first, after ``from __future__``."""
+        source = self.source.split("\n")
+        at = 0
+        while at < len(source) and source[at].startswith("from __future__ import"):
+            at += 1
+        self.source = "\n".join(source[:at] + lines + source[at:])
+        self.line_map = self.line_map[:at] + [(None, 0)] * len(lines) + self.line_map[at:]
+        self.files = [(first + (len(lines) if first > at else 0), name)
+                      for first, name in self.files]
+        if self.files and self.files[0][0] > 1:
+            self.files[0] = (1, self.files[0][1])
 
     def origin(self, lineno: int) -> Origin | None:
         """The (cell, line) that line ``lineno`` of ``source`` came from, if known."""

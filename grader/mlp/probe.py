@@ -106,15 +106,38 @@ def session(namespace: dict, params: dict) -> Iterator[Session]:
     api = EngineAPI.from_dict(params["api"])
     student = namespace[api.class_name]
     trusted = params.get("trusted")
-    if not trusted:
-        yield Session(namespace, params, student, api)
-        return
-    adapter, used = corrected_engine(trusted, student, api)
-    namespace[api.class_name] = adapter
+    with _forward_as_call(namespace, params.get("found") or {}):
+        if not trusted:
+            yield Session(namespace, params, student, api)
+            return
+        adapter, used = corrected_engine(trusted, student, api)
+        namespace[api.class_name] = adapter
+        try:
+            yield Session(namespace, params, adapter, api, used)
+        finally:
+            namespace[api.class_name] = student
+
+
+@contextmanager
+def _forward_as_call(namespace: dict, found: dict) -> Iterator[None]:
+    """A network written with ``forward(x)`` and no ``__call__`` is called as ``model(x)``
+    for the call's duration, like a torch module."""
+    patched = []
+    for key in ("mlp", "layer", "neuron"):
+        cls = namespace.get(found.get(key) or "")
+        if not isinstance(cls, type) or any("__call__" in vars(c) for c in cls.__mro__):
+            continue
+        forward = getattr(cls, "forward", None)
+        if callable(forward):
+            with suppress(Exception):
+                cls.__call__ = forward  # type: ignore[method-assign]
+                patched.append(cls)
     try:
-        yield Session(namespace, params, adapter, api, used)
+        yield
     finally:
-        namespace[api.class_name] = student
+        for cls in patched:
+            with suppress(Exception):
+                delattr(cls, "__call__")
 
 
 def build(s: Session) -> None:

@@ -12,6 +12,9 @@ monospace and layout. The top-level output is a few lines of prose and uses
 ``"simple_format"``, the format the spec shows at the top level; its text is HTML-escaped, so
 that a load error such as ``File "<string>"`` is not swallowed as a tag.
 
+``tags`` holds the misconceptions a failing test confirmed (each hint's first sentence), so
+Gradescope can count them across the class.
+
 ``status`` is set on every test, so that a failing category of weight 0 (``deep``) still
 shows as failed: without it Gradescope infers pass/fail from the score alone.
 """
@@ -31,6 +34,7 @@ from typing import Any, Union
 
 from grader.config import ENGINE_WEIGHTS
 from grader.ops import OP_CATEGORIES, OPS, forms_of
+from grader.report.misconceptions import misconceptions, tag
 from grader.results import CategoryResult, Report
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -162,7 +166,13 @@ def _test(
         "output": _test_output(result),
         "output_format": TEST_OUTPUT_FORMAT,
         "visibility": visibility,
+        "tags": _tags(result),
     }
+
+
+def _tags(result: CategoryResult) -> list[str]:
+    """The misconceptions the grader confirmed, as tags (Gradescope groups results by tag)."""
+    return [tag(hint) for hint in misconceptions(result)]
 
 
 def _test_output(result: CategoryResult) -> str:

@@ -150,19 +150,47 @@ def details(group: list[CategoryResult], picture: Optional[str] = None) -> list[
 
 
 def to_markdown(report: Report) -> str:
-    """Markdown for Jupyter: the summary table, then the failures with code blocks."""
+    """Markdown for Jupyter: the summary table, then the failures with code blocks. Text from
+    the grader or the student is escaped, so `__sub__` or `a*b` shows as written."""
     if not report.gradable:
-        return "**Your submission could not be graded.**\n\n" + "\n\n".join(notes(report))
+        return "**Your submission could not be graded.**\n\n" + "\n\n".join(
+            _md(note) for note in notes(report)
+        )
     rows = ["| category | status | points |", "|---|---|---|"]
-    rows += [f"| `{c.id}` | {mark(c)} | {points(c)} |" for c in report.categories]
-    parts = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", *notes(report)]
+    rows += [f"| {_code(c.id)} | {mark(c)} | {points(c)} |" for c in report.categories]
+    parts = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**",
+             *(_md(note) for note in notes(report))]
     parts.append("\n".join(rows))
     for group in groups(report):
         c = group[0]
-        part = [f"#### {heading(group)}", c.message]
+        part = [f"#### {_md(heading(group))}", _md(c.message)]
         if c.counterexample:
-            part.append(f"```python\n{c.counterexample}\n```")
-        part += [f"Expected `{c.expected}`, got `{c.got}`." if c.expected else ""]
-        part += [f"*Hint:* {c.hint}" if c.hint else ""]
+            fence = "`" * max(3, _longest_run(c.counterexample, "`") + 1)
+            part.append(f"{fence}python\n{c.counterexample}\n{fence}")
+        if c.expected:
+            part.append(f"Expected {_code(c.expected)}, got {_code(c.got or '')}.")
+        part += [f"*Hint:* {_md(c.hint)}" if c.hint else ""]
         parts.append("\n\n".join(p for p in part if p))
     return "\n\n".join(parts)
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def _md(text: str) -> str:
+    """``text`` with Markdown's special characters escaped, outside its `code spans`."""
+    pieces = text.split("`")
+    if len(pieces) % 2 == 0:  # an unpaired backtick: no code spans at all
+        return _SPECIAL.sub(r"\\\1", text)
+    return "`".join(p if i % 2 else _SPECIAL.sub(r"\\\1", p) for i, p in enumerate(pieces))
+
+
+def _code(text: str) -> str:
+    """``text`` as an inline code span, whatever backticks it holds."""
+    ticks = "`" * (_longest_run(text, "`") + 1)
+    pad = " " if "`" in text else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _longest_run(text: str, char: str) -> int:
+    return max((len(run) for run in re.findall(f"{re.escape(char)}+", text)), default=0)

@@ -26,6 +26,7 @@ METHODS: dict[str, Method] = {}
 METHOD_MODULES: list[str] = [
     "grader.evaluate.child_methods", "grader.mlp.probe", "grader.evaluate.numpy_child",
 ]
+ONLY_FOR: dict[str, str] = {"grader.evaluate.numpy_child": "numpy."}  # imports numpy
 _loaded: set[str] = set()
 
 
@@ -49,6 +50,8 @@ def find(
     for module in [*METHOD_MODULES, *extra_modules]:
         if method is not None:
             break
+        if not name.startswith(ONLY_FOR.get(module, "")):
+            continue  # a heavy module is imported only for its own requests
         if module not in _loaded:
             _loaded.add(module)
             importer(module)

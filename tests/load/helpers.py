@@ -49,21 +49,33 @@ def write_notebook(path: Path, cells: list[str | tuple[str, str]]) -> Path:
 def run(submission: Submission) -> dict[str, Any]:
     """Exec the produced source as the sandboxed child does, with the stub factory injected."""
     stubs.MISSING.clear()
-    namespace: dict[str, Any] = {"__name__": "submission", stubs.INJECT_AS: stubs.missing_module}
+    stubs.SKIPPED.clear()
+    namespace: dict[str, Any] = {
+        "__name__": "submission",
+        stubs.INJECT_AS: stubs.missing_module,
+        stubs.SKIP_AS: stubs.skipped,
+        stubs.SHARE_AS: stubs.shared_module,
+    }
     code = compile(submission.source, str(submission.path), "exec", dont_inherit=True)
     exec(code, namespace)
     return namespace
 
 
 def line_of(submission: Submission, text: str) -> int:
-    """The 1-based line of ``submission.source`` that starts with ``text`` (the first one)."""
-    for number, line in enumerate(submission.source.split("\n"), start=1):
-        if line.startswith(text):
-            return number
-    raise AssertionError(f"no line starts with {text!r}")
+    """The 1-based line of ``submission.source`` that starts with ``text`` (the first one),
+    inside the ``try`` that guards each kept statement or not."""
+    found = lines_of(submission, text)
+    if not found:
+        raise AssertionError(f"no line starts with {text!r}")
+    return found[0]
 
 
 def lines_of(submission: Submission, text: str) -> list[int]:
-    """Every 1-based line of ``submission.source`` that starts with ``text``."""
+    """Every 1-based line of ``submission.source`` that starts with ``text`` (or with ``text``
+    indented once, inside the ``try`` that guards each kept statement)."""
     lines = submission.source.split("\n")
-    return [number for number, line in enumerate(lines, start=1) if line.startswith(text)]
+    return [
+        number
+        for number, line in enumerate(lines, start=1)
+        if line.startswith(text) or line.startswith("    " + text)
+    ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 
 import pytest
 
@@ -13,16 +12,10 @@ from tests.load.helpers import FIXTURES, line_of, lines_of, run
 
 def test_seed_sigmoid_bce_defines_the_model_and_does_not_train(capsys):
     submission = load_submission(FIXTURES / "notebook_value_sigmoid_bce.ipynb")
-    if importlib.util.find_spec("torch") is not None:
-        import torch  # noqa: F401  # imported now so that the timing below is the notebook's own
-
     capsys.readouterr()
-    start = time.perf_counter()
     namespace = run(submission)
-    elapsed = time.perf_counter() - start
 
-    assert capsys.readouterr().out == ""
-    assert elapsed < 1.0  # the 1000-step training loop alone takes seconds
+    assert capsys.readouterr().out == ""  # the training loop prints its losses
     for name in ("Value", "Module", "Neuron", "Layer", "MLP"):
         assert isinstance(namespace[name], type), name
     assert namespace["Neuron"].__mro__[1] is namespace["Module"]

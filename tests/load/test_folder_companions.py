@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.load import load_submission
+from tests.load.helpers import line_of
 
 ENGINE = "class Value:\n    def __init__(self, data):\n        self.data = data\n"
 NETWORK = '''from __future__ import annotations
@@ -33,6 +34,6 @@ def test_network_file_runs_after_the_engine_in_one_namespace(tmp_path: Path) -> 
     exec(compile(submission.source, "submission", "exec"), namespace)
     assert namespace["SIZES"] == (namespace["Value"], 3)  # kept: Value counts as defined
     assert "MLP" in namespace
-    assert any("nn.py was loaded too" in note for note in submission.notes)
-    line = submission.source.split("\n").index("class MLP:") + 1
+    assert "each after the files it imports: engine.py, nn.py." in submission.notes[1]
+    line = line_of(submission, "class MLP:")
     assert submission.locate(line) == "nn.py, line 11"

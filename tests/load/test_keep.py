@@ -114,7 +114,7 @@ def test_values_that_need_dropped_code_are_dropped_too(tmp_path):
         assert name not in namespace, name
     assert namespace["evaluate"]() == 100
     note = next(note for note in submission.notes if "`train`" in note)
-    assert note.startswith("Line 9: left out the function `train`: defining it uses `n`")
+    assert note.startswith("Left out the function `train` (line 9, uses `n`): only code that")
 
 
 def test_statements_sharing_a_line(tmp_path):

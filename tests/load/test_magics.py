@@ -64,7 +64,7 @@ def test_notebook_with_magics_keeps_line_numbers(tmp_path):
     first, second = [
         number
         for number, line in enumerate(submission.source.split("\n"), start=1)
-        if line == "class Value:"
+        if line.strip() == "class Value:"
     ]
     assert submission.locate(first) == "cell 2, line 4"
     assert submission.locate(second) == "cell 4, line 2"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "reference" / "numpy_net.py"
+REFERENCE = ROOT / "reference" / "numpy_network" / "network.py"
 CORRECT = Path(__file__).parent / "correct"
 COURSE = CORRECT / "course_functions.py"
 MODULES = CORRECT / "layer_modules.py"

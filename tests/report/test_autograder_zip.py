@@ -131,7 +131,8 @@ def test_a_pyproject_rubric_keeps_its_name(source: Path, tmp_path: Path) -> None
     out = build_autograder(project, tmp_path / "a.zip", grader_source=source)
     with zipfile.ZipFile(out) as archive:
         assert "rubric/pyproject.toml" in archive.namelist()
-        assert '"$ROOT/source/"rubric/pyproject.toml' in archive.read("run_autograder").decode()
+        run = archive.read("run_autograder").decode()
+        assert 'RUBRIC="$ROOT/source/"rubric/pyproject.toml' in run
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
@@ -152,7 +153,8 @@ def test_run_autograder_calls_the_gradescope_command(
     with zipfile.ZipFile(out) as archive:
         archive.extractall(root / "source")
     stub = tmp_path / "python3"
-    stub.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$ARGS_FILE"\n', encoding="utf-8")
+    stub.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" "rubric=$MICROGRAD_GRADER_RUBRIC" '
+                    '> "$ARGS_FILE"\n', encoding="utf-8")
     stub.chmod(0o755)
     env = {
         **os.environ,
@@ -170,8 +172,7 @@ def test_run_autograder_calls_the_gradescope_command(
         f"{root}/submission",
         "--results",
         f"{root}/results/results.json",
-        "--config",
-        f"{root}/source/rubric/my-rubric.toml",
+        f"rubric={root}/source/rubric/my-rubric.toml",  # in the environment, not on argv
     ]
     assert (root / "results").is_dir()
 

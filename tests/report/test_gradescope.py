@@ -35,6 +35,7 @@ TEST_FIELDS = {
     "output": str,
     "output_format": str,
     "visibility": str,
+    "tags": list,
 }
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 
@@ -246,3 +247,24 @@ def test_every_engine_category_has_a_title() -> None:
     for category in ENGINE_WEIGHTS:
         title = gradescope.category_title(category)
         assert title != category and ":" in title
+
+
+def test_a_confirmed_misconception_is_a_tag(failing: Report, passing: Report) -> None:
+    tests = {t["name"].split(" ")[0]: t for t in to_gradescope(failing)["tests"]}
+    assert tests["tanh"]["tags"] == ["d/dx tanh(x) = 1 - tanh(x)**2"]
+    assert tests["add"]["tags"] == []  # passed: no misconception
+    assert all(t["tags"] == [] for t in to_gradescope(passing)["tests"])
+
+
+def test_a_long_hint_is_tagged_by_its_first_sentence() -> None:
+    hint = (
+        "In __add__'s _backward, did you write `self.grad += out.grad` twice? The second "
+        "line must be `other.grad += out.grad`."
+    )
+    result = CategoryResult("radd", "fail", 0.0, 2.0, "wrong", hint=hint)
+    report = Report(0.0, 2.0, [result])
+    (test,) = to_gradescope(report)["tests"]
+    assert test["tags"] == ["In __add__'s _backward, did you write `self.grad += out.grad` twice?"]
+    result.hint = "x" * 200
+    (test,) = to_gradescope(report)["tests"]
+    assert len(test["tags"][0]) == 80 and test["tags"][0].endswith("...")

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from grader.sandbox import Limits, Sandbox, SandboxError, isolation
-from tests.sandbox.util import ROOT, as_root, hostile, live_processes, make, within
+from tests.sandbox.util import ROOT, as_root, hostile, live_processes, make
 
 
 def failure(box, method: str = "call", **params) -> SandboxError:
@@ -29,8 +29,7 @@ def failure(box, method: str = "call", **params) -> SandboxError:
 def test_infinite_loop_times_out_and_restart_recovers() -> None:
     with make(hostile("loop_in_method"), call_seconds=0.5) as box:
         box.start()
-        with within(2.0):
-            error = failure(box, name="run")
+        error = failure(box, name="run")
         assert error.kind == "timeout" and "0.5 s" in error.message
         assert not box.running
         box.start()
@@ -41,8 +40,7 @@ def test_total_budget() -> None:
     with make(hostile("sleep_in_method"), call_seconds=1.0, total_seconds=1.6) as box:
         box.start()
         assert box.call("call", {"name": "run", "args": [0.3]}) == {"value": 0.3}
-        with within(2.0):
-            assert failure(box, name="run", args=[5]).kind == "timeout"  # per call: 1 s
+        assert failure(box, name="run", args=[5]).kind == "timeout"  # per call: 1 s
         try:  # only ~0.3 s of budget left: a slow start on a busy machine may use it all
             box.start()
             error = failure(box, name="run", args=[5])
@@ -54,7 +52,7 @@ def test_total_budget() -> None:
 
 
 def test_loop_at_import_times_out_in_start() -> None:
-    with make(hostile("loop_at_import"), call_seconds=0.5) as box, within(2.0):
+    with make(hostile("loop_at_import"), call_seconds=0.5) as box:
         with pytest.raises(SandboxError) as caught:
             box.start()
         assert caught.value.kind == "timeout" and "loading the submission" in caught.value.message
@@ -63,8 +61,7 @@ def test_loop_at_import_times_out_in_start() -> None:
 def test_signal_handlers_do_not_stop_the_kill() -> None:
     with make(hostile("ignore_signals"), call_seconds=0.5) as box:
         box.start()
-        with within(2.0):
-            assert failure(box, name="run").kind == "timeout"
+        assert failure(box, name="run").kind == "timeout"
 
 
 # -- crashes and exits ----------------------------------------------------------------------
@@ -83,8 +80,7 @@ def test_c_stack_overflow_is_a_crash() -> None:
         if sys.version_info >= (3, 12):  # Python 3.12 guards the C stack: RecursionError
             assert box.call("call", {"name": "run"})["error"] == "RecursionError"
             return
-        with within(10.0):
-            error = failure(box, name="run")
+        error = failure(box, name="run")
         assert error.kind == "crashed" and "segmentation fault" in error.message
 
 
@@ -105,8 +101,7 @@ def test_exit_at_import_is_data() -> None:
 def test_os_exit_in_method() -> None:
     with make(hostile("os_exit_in_method")) as box:
         box.start()
-        with within(2.0):
-            error = failure(box, name="run")
+        error = failure(box, name="run")
         assert error.kind == "exited" and "exit status 7" in error.message
 
 
@@ -140,10 +135,8 @@ def test_alarm_kills_the_child_later() -> None:
 def test_memory_bomb_is_data_under_rlimit() -> None:
     with make(hostile("memory_bomb"), memory_mb=300) as box:
         box.start()
-        with within(5.0):
-            assert box.call("call", {"name": "run"})["error"] == "MemoryError"
-        with within(5.0):
-            error = failure(box, "call_unguarded", name="run")
+        assert box.call("call", {"name": "run"})["error"] == "MemoryError"
+        error = failure(box, "call_unguarded", name="run")
         assert error.kind == "memory"
         assert box.call("ping", {}) == "pong"
 
@@ -162,8 +155,7 @@ def test_fork_bomb_is_contained_and_cleaned_up() -> None:
     with make(hostile("fork_bomb"), call_seconds=1.0, max_processes=32) as box:
         box.start()
         uid = box.info["uid"]
-        with within(6.0):
-            assert failure(box, name="run").kind == "timeout"
+        assert failure(box, name="run").kind == "timeout"
         assert live_processes(uid) == []
         assert box.info["leftovers"] is False
 
@@ -243,9 +235,8 @@ def test_cannot_signal_the_grader() -> None:
 
 def test_output_flood_is_capped_and_fast() -> None:
     with make(hostile("print_flood"), output_bytes=10_000) as box:
-        with within(3.0):
-            assert box.start()["ok"]
-            assert box.call("call", {"name": "run", "args": [20]}) == {"value": 20}
+        assert box.start()["ok"]
+        assert box.call("call", {"name": "run", "args": [20]}) == {"value": 20}
         text = box.output()
         assert box.output_truncated and len(text) < 10_200
         assert text.startswith("FIRST LINE\n") and text.endswith("LAST LINE\n")
@@ -256,9 +247,8 @@ def test_background_flood_between_calls() -> None:
     with make(hostile("background_flood"), output_bytes=1000) as box:
         box.start()
         time.sleep(0.3)  # the pipe fills up while nobody reads
-        with within(1.0):
-            for _ in range(20):
-                assert box.call("call", {"name": "run"}) == {"value": "still here"}
+        for _ in range(20):
+            assert box.call("call", {"name": "run"}) == {"value": "still here"}
         assert len(box.output()) < 1100
     # close() was quick although the thread never stops
 
@@ -283,8 +273,7 @@ def test_lying_objects_stay_in_the_child() -> None:
             error = failure(box, name=name)
             assert error.kind == "protocol" and "could not be sent" in error.message
             assert box.call("ping", {}) == "pong"
-        with within(2.0):
-            assert failure(box, name="spinner", **{"as": "float"}).kind == "timeout"
+        assert failure(box, name="spinner", **{"as": "float"}).kind == "timeout"
 
 
 def test_huge_exception_message_is_clipped() -> None:
@@ -301,16 +290,14 @@ def test_absurd_integer_is_refused() -> None:
     )
     with make(source) as box:
         box.start()
-        with within(2.0):
-            assert failure(box, name="run").kind == "protocol"
+        assert failure(box, name="run").kind == "protocol"
 
 
 def test_huge_answer_is_refused() -> None:
     with make(hostile("huge_answer"), response_bytes=1_000_000) as box:
         box.start()
         assert box.call("call", {"name": "run", "args": [900_000]})["value"] == "a" * 900_000
-        with within(2.0):
-            assert failure(box, name="run", args=[3_000_000]).kind == "protocol"
+        assert failure(box, name="run", args=[3_000_000]).kind == "protocol"
 
 
 # -- the channel ----------------------------------------------------------------------------
@@ -319,16 +306,14 @@ def test_huge_answer_is_refused() -> None:
 def test_closing_the_channel() -> None:
     with make(hostile("close_protocol_fd")) as box:
         box.start()
-        with within(2.0):
-            assert failure(box, name="run").kind == "protocol"
+        assert failure(box, name="run").kind == "protocol"
 
 
 @pytest.mark.parametrize("name", ["garbage", "forged"])
 def test_forged_answers_are_rejected(name: str) -> None:
     with make(hostile("hijack_protocol_fd")) as box:
         box.start()
-        with within(2.0):
-            error = failure(box, name=name)
+        error = failure(box, name=name)
         assert error.kind == "protocol"
         assert not box.running
 
@@ -336,8 +321,7 @@ def test_forged_answers_are_rejected(name: str) -> None:
 def test_redirected_channel_times_out() -> None:
     with make(hostile("hijack_protocol_fd"), call_seconds=0.5) as box:
         box.start()
-        with within(2.0):
-            assert failure(box, name="redirect").kind in ("timeout", "protocol")
+        assert failure(box, name="redirect").kind in ("timeout", "protocol")
 
 
 def test_monkeypatching_stays_in_the_child() -> None:

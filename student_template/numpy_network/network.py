@@ -6,7 +6,7 @@ examples are rows (X has shape (n, n_inputs)), W has shape (n_inputs, n_neurons)
 belongs in ``bce_loss_backward`` and not in the layers. Never change an array you were given:
 build new ones.
 
-Check your work with ``grader check numpy_net.py`` (see README.md).
+Check your work with ``grader check network.py`` (see README.md).
 """
 
 from __future__ import annotations
