@@ -115,7 +115,7 @@ def _fillers(namespace: dict, name: str, layers: int) -> list[Any]:
     if low in ("y", "ys", "targets", "labels", "outputs") or low.startswith(("y_", "train_y")):
         return [list(FOUR_YS)]
     if low in ("iters", "epochs", "steps", "iterations", "max_iter") or \
-            low.startswith(("n_", "num_")):
+            low.startswith(("n_iter", "n_epoch", "n_step", "num_iter", "num_epoch", "num_step")):
         return [1]
     return []  # nothing known: the convention cannot be used
 
