@@ -249,7 +249,7 @@ def discover(namespace: dict, params: dict) -> dict:
         best = _broken(namespace, names, calls, nin, nouts)
     if best is None:
         looked = ", ".join(NETWORK_NAMES)
-        return {"ok": False, "message": "No network found: no class of yours builds, with "
+        return {"ok": False, "message": "No MLP class found: no class of yours builds, with "
                 f"{nin} inputs and {nouts} as the layer sizes, an object holding Values "
                 f"(looked at {looked} first, then every other class, trying the calls "
                 f"{', '.join(CALLS_TEXT)}; a class not named like a network must hold "
