@@ -47,6 +47,7 @@ class Config:
     memory_mb: int = 2048
     execute_all: bool = False
     mode: str = "auto"  # "scalar" (a Value engine), "numpy" (a numpy network) or "auto"
+    mlp_call: str = ""  # how to build the network, e.g. "Net({nin}, {nouts}, act='relu')"
 
     def weight(self, category: str) -> float:
         return float(self.weights.get(category, NUMPY_WEIGHTS.get(category, 0.0)))

@@ -17,13 +17,14 @@ from typing import Any, Callable
 
 from grader.config import Config
 from grader.discover.api import EngineAPI
+from grader.evaluate.oracle_process import OracleError
 from grader.evaluate.runner import RunnerError
-from grader.mlp import MLP_CATEGORIES, MLP_WEIGHTS
-from grader.mlp.checks import Call, Checks, Verdict
+from grader.mlp import MLP_CATEGORIES, MLP_WEIGHTS, schema
+from grader.mlp.checks import SHAPES, Call, Checks, Verdict
 from grader.mlp.feedback import join
 from grader.results import CategoryResult
 
-OVERRIDES = ("mlp_class", "layer_class", "neuron_class", "mlp_call", "zero_grad", "parameters")
+OVERRIDES = ("mlp_class", "mlp_call", "forward", "zero_grad", "parameters")
 BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on
 
 
@@ -32,13 +33,21 @@ def grade_mlp(
 ) -> list[CategoryResult]:
     """The mlp.* categories, scored with the rubric's weights (MLP_WEIGHTS by default)."""
     overrides = {k: config.names[k] for k in OVERRIDES if k in config.names}
+    if config.mlp_call:
+        overrides["mlp_call"] = config.mlp_call
+    shape = SHAPES[0]
     try:
-        found = call("mlp.discover", {"overrides": overrides})
+        found = schema.clean("mlp.discover", call("mlp.discover", {
+            "overrides": overrides, "api": api.to_dict(), "seed": config.seed,
+            "shape": [shape.nin, list(shape.nouts)]}))
     except RunnerError as error:
         return [_result(c, Verdict("error", error.message, output=error.output), config)
                 for c in MLP_CATEGORIES]
-    if not found.get("ok"):
-        message = f"{found.get('message', 'No MLP found.')} Nothing of the MLP could be graded."
+    except schema.Malformed as error:
+        return [_result(c, _malformed(error), config) for c in MLP_CATEGORIES]
+    if "error" in found or not found.get("ok"):
+        message = f"{found.get('message', 'No network found.')} Nothing of the network could " \
+                  "be graded."
         return [_result(c, Verdict("missing", message), config) for c in MLP_CATEGORIES]
     verdicts, _ = _run(Checks(call, api, found, config), MLP_CATEGORIES)
     failed = {c for c, r in engine_results.items() if r.status != "pass" and c != "deep"}
@@ -76,8 +85,18 @@ def _run(checks: Checks, categories: Any) -> tuple[dict[str, Verdict], dict[str,
         except RunnerError as error:
             verdicts[category] = Verdict("error", f"The check could not run: {error.message}",
                                          output=error.output, crash="runner")
+        except schema.Malformed as error:
+            verdicts[category] = _malformed(error)
+        except OracleError as error:
+            verdicts[category] = Verdict("error", f"The check could not run: {error}",
+                                         crash="oracle")
         used[category] = checks.used
     return verdicts, used
+
+
+def _malformed(error: schema.Malformed) -> Verdict:
+    return Verdict("error", f"The network check got an answer it cannot use ({error}): the "
+                            "grading process was interfered with.", crash="malformed")
 
 
 def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str],

@@ -1,15 +1,17 @@
 """The five MLP checks, run against one engine (the student's, or the corrected one).
 
-Two networks are built: ``MLP(3, [4, 4, 1])`` and ``MLP(2, [3, 2])``. The parent picks
-every weight (two decimals, never 0, drawn again until no pre-activation is near 0), the
-inputs and the loss's coefficients, so it knows what every number should be.
+Two networks are built: 3 inputs with layers of 4, 4 and 1 neurons, and 2 inputs with 3 and
+2. The parent decides every verdict from its own computations: it picks every number the
+child sets (weights, inputs, the loss's coefficients, gradients before zero_grad, the start
+of a training run), reads back only numbers (checked by ``schema``), and compares them with
+what it predicts: outputs from the layout and activations that explain them, gradients from
+torch, the effect of zero_grad on a fresh backward pass, the loss of the trained weights.
 """
 
 from __future__ import annotations
 
-import math
 import random
-import time
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -17,36 +19,31 @@ from typing import Any, Callable, Optional
 from grader.compare.tolerance import ATOL, RTOL, close
 from grader.config import Config
 from grader.discover.api import EngineAPI
-from grader.evaluate.runner import RunnerError
 from grader.mlp import feedback as fb
+from grader.mlp import layouts as lay
+from grader.mlp import schema
 from grader.mlp.feedback import Shape
+from grader.mlp.find import ZERO_GRAD_NAMES, call_args
 from grader.mlp.models import (
     BUGS,
     Match,
     Net,
     describe_acts,
     explain,
-    net_from,
     pre_activations,
     predict,
     torch_grads,
 )
-from grader.mlp.probe import FOUR_YS, ZERO_GRAD_NAMES
 from grader.results import Status
 
 Call = Callable[[str, dict], Any]
 
 SHAPES = (Shape(3, (4, 4, 1)), Shape(2, (3, 2)))
 N_INPUTS = 5
-LEARNING_RATES = (0.1, 0.05, 0.2, 0.5)
-INITS = 3  # fresh initialisations tried (seeds seed, seed + 1, ...): relu units can start dead
-TRAIN_STEPS = 150
-TRAIN_TARGET = 0.1  # the loss must fall to 10% of min(its start, BASELINE)
-TRAIN_SECONDS = 15.0  # for all the training runs of one engine together
 FD_RTOL, FD_ATOL = 1e-5, 1e-6
+FD_MAX = 200  # parameters checked by finite differences at most
 PROBE_ZS = (-1.7, -0.6, 0.35, 1.2, 2.4)
-BASELINE = sum((y - sum(FOUR_YS) / len(FOUR_YS)) ** 2 for y in FOUR_YS) / len(FOUR_YS)  # 1.0:
-# the MSE of always predicting the mean, which any network reaches without learning anything
+PATH = re.compile(r"model(\.\w+|\[-?\d+\]|\['[\w .-]{0,40}'\]|\[\"[\w .-]{0,40}\"\])*")
 
 
 @dataclass
@@ -66,7 +63,7 @@ class Verdict:
 
 @dataclass
 class Plan:
-    """The numbers the parent sends for one network."""
+    """The numbers the parent sends for one network: one weight per walked Value."""
 
     weights: list[float]
     inputs: list[list[float]]
@@ -74,12 +71,23 @@ class Plan:
 
 
 @dataclass
+class Model:
+    """What explains the outputs: where the weights sit, the activations, maybe a bug."""
+
+    name: str
+    layout: lay.Layout
+    match: Match
+
+
+@dataclass
 class Look:
     """What the forward check learnt about one network."""
 
     failure: Optional[Verdict]
-    match: Optional[Match]  # correct with known activations, or a bug model
+    model: Optional[Model]  # correct with known activations, or a bug model
+    layout: Optional[lay.Layout]  # the matched layout, else the first that fits
     note: str = ""  # e.g. an activation we do not know, accepted by the generic check
+    runs: bool = False  # the forward pass ran and returned Values of the right shape
 
 
 class Checks:
@@ -95,15 +103,15 @@ class Checks:
 
     # -- talking to the child -------------------------------------------------------------
 
-    def ask(self, method: str, k: int, **extra: Any) -> dict:
+    def ask(self, method: str, k: int, sizes: Optional[dict[str, int]] = None,
+            **extra: Any) -> dict:
+        """The child's answer, checked against the schema (``schema.Malformed`` if not)."""
         shape = SHAPES[k]
         params = {"api": self.api.to_dict(), "found": self.found, "seed": self.config.seed,
                   "shape": [shape.nin, list(shape.nouts)], **extra}
         if self.trusted is not None:
             params["trusted"] = self.trusted
-        reply = self.call(method, params)
-        if not isinstance(reply, dict):
-            raise RunnerError("protocol", f"{method} answered a {type(reply).__name__}")
+        reply = schema.clean(method, self.call(method, params), **(sizes or {}))
         self.used.update(reply.get("used", []))
         return reply
 
@@ -112,26 +120,65 @@ class Checks:
             self._cache[key, k] = make()
         return self._cache[key, k]
 
-    def params_reply(self, k: int) -> dict:
-        return self._cached("params", k, lambda: self.ask("mlp.params", k))
+    def structure(self, k: int) -> dict:
+        return self._cached("structure", k, lambda: self.ask("mlp.structure", k))
+
+    def count(self, k: int) -> int:
+        return 0 if "error" in self.structure(k) else int(self.structure(k)["count"])
+
+    def layouts(self, k: int) -> list[tuple[str, lay.Layout]]:
+        def make() -> list[tuple[str, lay.Layout]]:
+            st = self.structure(k)
+            if "error" in st:
+                return []
+            params = st["parameters"]
+            order = params.get("items") if params.get("present") else None
+            return lay.candidates(SHAPES[k], st["count"], st["layout"], order)
+
+        return self._cached("layouts", k, make)
 
     def plan(self, k: int) -> Plan:
-        return self._cached("plan", k, lambda: make_plan(SHAPES[k], self.config.seed, k,
-                                                         self.params_reply(k)))
+        return self._cached("plan", k, lambda: make_plan(
+            SHAPES[k], self.config.seed, k, self.count(k), [c for _, c in self.layouts(k)]))
 
     def forward_reply(self, k: int) -> dict:
         plan = self.plan(k)
         return self._cached("forward", k, lambda: self.ask(
-            "mlp.forward", k, weights=plan.weights, inputs=plan.inputs))
+            "mlp.forward", k, {"inputs": len(plan.inputs)}, weights=plan.weights,
+            inputs=plan.inputs, as_values=True))
+
+    def grad_reply(self, k: int) -> dict:
+        plan = self.plan(k)
+        return self._cached("grad", k, lambda: self.ask(
+            "mlp.grad", k, {"count": self.count(k)}, weights=plan.weights, inputs=plan.inputs,
+            coefs=plan.coefs))
 
     # -- helpers --------------------------------------------------------------------------
 
-    def net_text(self, k: int, reply: Optional[dict] = None) -> str:
-        return SHAPES[k].text(self.found, (reply or {}).get("call", ""))
+    def net_text(self, k: int, full: bool = False) -> str:
+        """The constructor call that built the network (the extra arguments cut short unless
+        ``full``, for code)."""
+        shape = SHAPES[k]
+        name = self.found.get("mlp") or "MLP"
+        call = self.found.get("call") or "nin_nouts"
+        args = call_args(call, shape.nin, list(shape.nouts))
+        if args is None:
+            return call.format(nin=shape.nin, nouts=list(shape.nouts), sizes=shape.sizes,
+                               hidden=list(shape.nouts[:-1]), nout=shape.nouts[-1])
+        extra = self.found.get("extra") or ""
+        if len(extra) > 60 and not full:
+            extra = extra[:50] + " ..."
+        parts = [repr(a) for a in args] + ([extra] if extra else [])
+        return f"{name}({', '.join(parts)})"
+
+    def run_text(self, x: Any) -> str:
+        batch, _, forward = (self.found.get("forward") or "__call__").rpartition(":")
+        x = [x] if batch else x
+        return f"model({x!r})" if forward == "__call__" else f"model.{forward}({x!r})"
 
     def crash(self, k: int, reply: dict, code: Optional[list[str]] = None) -> Verdict:
         error = reply["error"]
-        where = fb.where_text(error, self.net_text(k, reply), self.found, self.api)
+        where = fb.where_text(error, self.net_text(k), self.found, self.api)
         text = fb.error_text(error)
         if error.get("where") == "engine":
             which = "The corrected engine" if self.trusted else f"Your {self.api.class_name} class"
@@ -145,63 +192,118 @@ class Checks:
                        counterexample="\n".join(code) if code else None,
                        crash=f"{error.get('where')}/{error.get('type')}")
 
-    def setup(self, k: int, reply: Optional[dict] = None, weights: bool = True) -> list[str]:
-        return fb.setup_code(SHAPES[k], self.found, self.api, (reply or {}).get("call", ""),
-                             self.config.seed, self.plan(k).weights if weights else None)
+    def setup(self, k: int, weights: bool = True) -> list[str]:
+        """Code that builds the network and gives its Values the grader's numbers."""
+        lines = ["import random", f"random.seed({self.config.seed})",
+                 f"model = {self.net_text(k, full=True)}"]
+        st = self.structure(k)
+        if not weights or "error" in st:
+            return lines
+        spots = [(p, w) for p, w in zip(st["paths"], self.plan(k).weights)
+                 if PATH.fullmatch(p)]
+        if not spots:
+            return lines
+        return lines + [
+            "spots = [" + ", ".join(p for p, _ in spots) + "]",
+            f"values = {[w for _, w in spots]!r}",
+            "for p, v in zip(spots, values):",
+            f"    p.{self.api.data_attr} = v",
+        ]
 
     # -- mlp.params -----------------------------------------------------------------------
 
     def params(self) -> Verdict:
         counts = []
-        for k, shape in enumerate(SHAPES):
-            reply = self.params_reply(k)
-            net = self.net_text(k, reply)
-            if "error" in reply:
-                return self.crash(k, reply, self.setup(k, reply, weights=False))
-            count = reply["count"]
-            code = "\n".join(self.setup(k, reply, weights=False) + [
-                f"len(model.{self.found.get('parameters') or 'parameters'}())"])
-            if reply["foreign"]:
-                k0, kind = reply["foreign"][0]
-                return Verdict(
-                    "fail",
-                    f"{net}.parameters() returned {len(reply['foreign'])} item(s) that are not "
-                    f"{self.api.class_name}s: item {k0} is a {kind}.",
-                    expected=f"{shape.count} {self.api.class_name} objects",
-                    got=f"{count} items, {len(reply['foreign'])} of them not Values",
-                    hint="Return the Value objects themselves (self.w + [self.b]), not numbers.",
-                    counterexample=code)
-            if reply["duplicates"]:
-                again, first = reply["duplicates"][0]
-                shared = (reply.get("net") or {}).get("shared") or []
-                hint = ("Some neurons are one and the same object: [Neuron(nin)] * nout repeats "
-                        "a single neuron; build them with [Neuron(nin) for _ in range(nout)]."
-                        if shared else "Collect each neuron's parameters exactly once.")
-                unique = count - len(reply["duplicates"])
-                return Verdict(
-                    "fail",
-                    f"{net}.parameters() lists the same Value more than once: item {again} is "
-                    f"item {first} again.",
-                    expected=f"{shape.count} different Values", got=f"{unique} different "
-                    f"Values among {count} items", hint=hint, counterexample=code)
-            if count != shape.count:
-                per_layer = " + ".join(f"({a} + 1) * {b}" for a, b in zip(shape.sizes, shape.nouts))
-                return Verdict(
-                    "fail",
-                    f"{net} has {count} parameters; it should have {per_layer} = {shape.count}.",
-                    expected=f"len(model.parameters()) == {shape.count}",
-                    got=f"len(model.parameters()) == {count}",
-                    hint=fb.params_hint(shape, reply), counterexample=code)
-            if reply.get("linked") is False:
-                return Verdict(
-                    "fail",
-                    f"Changing the Values that {net}.parameters() returns does not change the "
-                    "network: they are not the Values the neurons compute with.",
-                    hint="Return the neurons' own Values (self.w + [self.b]), not copies.",
-                    counterexample=code)
-            counts.append(f"{count} for {net}")
+        name = self.found.get("parameters") or "parameters"
+        for k in range(len(SHAPES)):
+            st = self.structure(k)
+            net = self.net_text(k)
+            if "error" in st:
+                return self.crash(k, st, self.setup(k, weights=False))
+            params = st["parameters"]
+            if not params["present"]:
+                near = self.found.get("near_parameters") or ""
+                said = f" (there is a {near}() method: check its spelling)" if near else ""
+                return Verdict("missing", f"{net} has no parameters() method{said}.",
+                               hint=f"Rename {near}() to parameters()." if near else None)
+            if "error" in params:
+                return self.crash(k, params, self.setup(k, weights=False) + [
+                    f"model.{name}()"])
+            failure = self._params_shape(k, params["items"], params["foreign"])
+            if failure is not None:
+                return failure
+            counts.append(f"{len(params['items'])} for {net}")
         return Verdict("pass", f"parameters() returns the network's own Values, each once: "
                                f"{' and '.join(counts)}.")
+
+    def _params_shape(self, k: int, items: list[int], foreign: list[str]) -> Optional[Verdict]:
+        shape, net = SHAPES[k], self.net_text(k)
+        name = self.found.get("parameters") or "parameters"
+        code = "\n".join(self.setup(k, weights=False) + [f"len(model.{name}())"])
+        look = self.look(k)
+        owned = lay.roles(look.layout) if look.layout is not None else list(range(self.count(k)))
+        n = len(items)
+        if -2 in items:
+            bad = items.index(-2)
+            return Verdict(
+                "fail", f"{net}.{name}() returned {items.count(-2)} item(s) that are not "
+                f"{self.api.class_name}s: item {bad} is a {(foreign or ['?'])[0]}.",
+                expected=f"{shape.count} {self.api.class_name} objects",
+                got=f"{n} items, {items.count(-2)} of them not Values",
+                hint="Return the Value objects themselves (self.w + [self.b]), not numbers.",
+                counterexample=code)
+        if -1 in items:
+            return Verdict(
+                "fail", f"{net}.{name}() returns Values the network does not compute with "
+                f"(item {items.index(-1)} first): changing them does not change the network.",
+                hint="Return the neurons' own Values (self.w + [self.b]), not copies.",
+                counterexample=code)
+        firsts: dict[int, int] = {}
+        for j, obj in enumerate(items):
+            if obj in firsts:
+                return Verdict(
+                    "fail", f"{net}.{name}() lists the same Value more than once: item {j} is "
+                    f"item {firsts[obj]} again.", expected=f"{shape.count} different Values",
+                    got=f"{len(set(items))} different Values among {n} items",
+                    hint=("Collect each neuron's parameters exactly once (a neuron repeated "
+                          "with [Neuron(nin)] * nout is one object: build them with "
+                          "[Neuron(nin) for _ in range(nout)])."),
+                    counterexample=code)
+            firsts[obj] = j
+        if set(items) != set(owned) or n != shape.count:
+            per_layer = " + ".join(f"({a} + 1) * {b}" for a, b in zip(shape.sizes, shape.nouts))
+            return Verdict(
+                "fail", f"{net} has {n} parameters; it should have {per_layer} = "
+                f"{shape.count}.", expected=f"len(model.{name}()) == {shape.count}",
+                got=f"len(model.{name}()) == {n}",
+                hint=fb.params_hint(shape, n, look.layout, items), counterexample=code)
+        return self._params_effect(k, items)
+
+    def _params_effect(self, k: int, items: list[int]) -> Optional[Verdict]:
+        """Other weights B, set through parameters() over the plan's A set into the network,
+        must give the outputs of B set into the network directly, which differ from A's.
+        (When the forward pass crashes, parameters() is judged by what it returns alone.)"""
+        plan = self.plan(k)
+        direct = self.forward_reply(k)
+        if "error" in direct:
+            return None
+        rng = random.Random(f"mlp-b-{self.config.seed}-{k}")
+        other = [_draw(rng, 0.1, 1.0) for _ in plan.weights]
+        sizes = {"inputs": len(plan.inputs)}
+        moved = self.ask("mlp.forward", k, sizes, weights=other, inputs=plan.inputs)
+        through = self.ask("mlp.forward", k, sizes, weights=plan.weights, inputs=plan.inputs,
+                           through=[other[obj] for obj in items])
+        for reply in (moved, through):
+            if "error" in reply:
+                return self.crash(k, reply, self.setup(k))
+        if _same_outputs(moved, direct):
+            return Verdict("fail", f"{self.net_text(k)} gives the same outputs whatever its "
+                                   "weights: its output does not depend on its Values.")
+        if _same_outputs(through, moved):
+            return None
+        return Verdict("fail", f"Setting the Values that {self.net_text(k)}.parameters() returns "
+                               "does not set the network's weights the way they sit in it.",
+                       hint="Return the neurons' own Values (self.w + [self.b]).")
 
     # -- mlp.forward ----------------------------------------------------------------------
 
@@ -209,12 +311,18 @@ class Checks:
         return self._cached("look", k, lambda: self._look(k))
 
     def _look(self, k: int) -> Look:
-        shape, plan, reply = SHAPES[k], self.plan(k), self.forward_reply(k)
-        net_text = self.net_text(k, reply)
+        shape, plan = SHAPES[k], self.plan(k)
+        st = self.structure(k)
+        if "error" in st:
+            return Look(self.crash(k, st, self.setup(k, weights=False)), None, None)
+        reply = self.forward_reply(k)
+        net_text = self.net_text(k)
+        cands = self.layouts(k)
+        first = cands[0][1] if cands else None
         if "error" in reply:
             x = plan.inputs[0] if reply["error"].get("where") == "forward" else None
-            lines = self.setup(k, reply) + ([f"model({x!r})"] if x is not None else [])
-            return Look(self.crash(k, reply, lines), None)
+            lines = self.setup(k) + ([self.run_text(x)] if x is not None else [])
+            return Look(self.crash(k, reply, lines), None, first)
         for x, desc in zip(plan.inputs, reply["outputs"]):
             hint = fb.shape_problem(shape, desc)
             if hint is not None:
@@ -222,55 +330,75 @@ class Checks:
                     "fail", f"{net_text} returned {fb.output_text(desc)} for one input.",
                     expected=fb.expected_output(shape.nouts[-1]), got=fb.output_text(desc),
                     hint=hint or None,
-                    counterexample="\n".join(self.setup(k, reply) + [f"model({x!r})"])), None)
-        desc = reply.get("net")
-        net = net_from(desc) if desc else None
-        if net is None or net.sizes != shape.sizes:
-            why = ("its weights could not be located (no layers/neurons/w/b attributes, and "
-                   "parameters() is not in micrograd's order)" if net is None else
-                   f"its layers have sizes {net.sizes}, not {shape.sizes}")
-            return Look(Verdict("fail", f"{net_text} could not be checked: {why}.",
-                                hint="Fix mlp.params first."), None)
+                    counterexample="\n".join(self.setup(k) + [self.run_text(x)])), None, first)
+        if not cands:
+            return Look(Verdict(
+                "fail", f"{net_text} could not be checked: it holds {st['count']} Values, "
+                f"which cannot be laid out as the weights and biases of layers of "
+                f"{list(shape.nouts)} neurons on {shape.nin} inputs ({shape.count} Values).",
+                hint="Fix mlp.params first."), None, None)
+        look = self._judge(k, cands, reply)
+        look.runs = True
+        return look
+
+    def _judge(self, k: int, cands: list[tuple[str, lay.Layout]], reply: dict) -> Look:
+        """The layout, activations and maybe bug that explain well-shaped outputs."""
+        shape, plan, net_text = SHAPES[k], self.plan(k), self.net_text(k)
+        first = cands[0][1]
         got = [fb.output_values(d) for d in reply["outputs"]]
-        match = explain(net, plan.inputs, got)
-        if match is not None and match.bug is None:
-            return Look(None, match, self._values_note(reply))
-        expected_acts = match.acts if match else _guess_acts(len(shape.nouts))
+        model = self._explain(k, cands, got)
+        if model is not None and model.match.bug is None:
+            return Look(None, model, model.layout, self._values_note(reply))
+        layout = model.layout if model is not None else first
+        assert layout is not None
+        net = net_of(layout, plan.weights)
+        expected_acts = model.match.acts if model else _guess_acts(len(shape.nouts))
         want = [predict(net, x, expected_acts) for x in plan.inputs]
-        bad = next((n for n in range(len(got)) if not _all_close(got[n], want[n])), 0)
-        code = "\n".join(self.setup(k, reply) + [f"model({plan.inputs[bad]!r})"])
-        if match is not None:
-            assert match.bug is not None
-            acts = describe_acts(match.acts)
+        bad = next((n for n in range(len(got)) if not all_close(got[n], want[n])), 0)
+        code = "\n".join(self.setup(k) + [self.run_text(plan.inputs[bad])])
+        if model is not None:
+            assert model.match.bug is not None
+            acts = describe_acts(model.match.acts)
             return Look(Verdict(
                 "fail", f"{net_text} computes a wrong output.",
                 expected=f"{fb.fmt_values(want[bad])} (act(w · x + b) with {acts})",
-                got=fb.fmt_values(got[bad]), hint=f"{BUGS[match.bug]} (act: {acts})",
-                counterexample=code), match)
-        note = self._generic(k, net, plan, reply)
+                got=fb.fmt_values(got[bad]), hint=f"{BUGS[model.match.bug]} (act: {acts})",
+                counterexample=code), model, layout)
+        note = self._generic(k, cands, net, plan, reply) if cands[0][0] == "objects" else ""
         if note:
-            return Look(None, None, note)
+            return Look(None, None, layout, note)
         return Look(Verdict(
             "fail",
             f"{net_text}'s output is not act(w · x + b) in every neuron for any of tanh, relu, "
             "sigmoid or linear per layer, nor one function of w · x + b per layer.",
             expected=f"{fb.fmt_values(want[bad])} (with {describe_acts(expected_acts)})",
-            got=fb.fmt_values(got[bad]), counterexample=code), None)
+            got=fb.fmt_values(got[bad]), counterexample=code), None, layout)
+
+    def _explain(self, k: int, cands: list[tuple[str, lay.Layout]],
+                 got: list[list[Optional[float]]]) -> Optional[Model]:
+        plan = self.plan(k)
+        for bug in (None, *BUGS):
+            for name, layout in cands:
+                match = explain(net_of(layout, plan.weights), plan.inputs, got, [bug])
+                if match is not None:
+                    return Model(name, layout, match)
+        return None
 
     def _values_note(self, reply: dict) -> str:
         as_values = reply.get("as_values")
-        if isinstance(as_values, list) and as_values == reply["outputs"]:
+        if isinstance(as_values, list) and all(
+                all_close(fb.output_values(a), fb.output_values(b))
+                for a, b in zip(as_values, reply["outputs"])):
             return ""
         return (" (Given Values instead of floats as inputs, it fails or answers differently; "
                 "that is fine as long as you pass floats.)")
 
-    def _generic(self, k: int, net: Net, plan: Plan, reply: dict) -> str:
+    def _generic(self, k: int, cands: list[tuple[str, lay.Layout]], net: Net, plan: Plan,
+                 reply: dict) -> str:
         """Each layer applies one function to w · x + b, and the layers chain: a note, or ''."""
-        if (reply.get("net") or {}).get("source") != "attributes":
-            return ""
         rng = random.Random(f"mlp-neurons-{self.config.seed}-{k}")
         requests, keys = [], []
-        for lay, (ws, bs) in enumerate(zip(net.w, net.b)):
+        for layer, (ws, bs) in enumerate(zip(net.w, net.b)):
             for j in sorted({0, len(ws) - 1}):
                 w, b = ws[j], bs[j]
                 big = max(range(len(w)), key=lambda i: abs(w[i]))
@@ -279,10 +407,11 @@ class Checks:
                         x = [round(rng.uniform(-1, 1), 3) for _ in w]
                         rest = sum(wi * xi for i, (wi, xi) in enumerate(zip(w, x)) if i != big)
                         x[big] = (z - b - rest) / w[big]
-                        requests.append([lay, j, x])
-                        keys.append((lay, z))
-        answer = self.ask("mlp.neurons", k, weights=plan.weights, inputs=plan.inputs,
-                          requests=requests)
+                        requests.append([layer, j, x])
+                        keys.append((layer, z))
+        answer = self.ask("mlp.neurons", k, {"requests": len(requests),
+                                             "inputs": len(plan.inputs)},
+                          weights=plan.weights, inputs=plan.inputs, requests=requests)
         if "error" in answer or answer.get("outputs") is None:
             return ""
         by: dict[tuple[int, float], list[Optional[float]]] = {}
@@ -290,15 +419,15 @@ class Checks:
             values = desc.get("values") or [None]
             number = values[0] if desc["kind"] in ("value", "number") else None
             by.setdefault(key, []).append(number)
-        for lay in range(len(net.w)):
-            firsts = [by[lay, z][0] for z in PROBE_ZS]
-            if not all(_all_close(by[lay, z], [by[lay, z][0]] * len(by[lay, z]))
+        for layer in range(len(net.w)):
+            firsts = [by[layer, z][0] for z in PROBE_ZS]
+            if not all(all_close(by[layer, z], [by[layer, z][0]] * len(by[layer, z]))
                        for z in PROBE_ZS):
                 return ""
-            if _all_close(firsts, [firsts[0]] * len(firsts)):
+            if all_close(firsts, [firsts[0]] * len(firsts)):
                 return ""
         chained = [d.get("values") for d in answer["chain"]]
-        if any(not _all_close(c or [], fb.output_values(o))
+        if any(not all_close(c or [], fb.output_values(o))
                for c, o in zip(chained, reply["outputs"])):
             return ""
         return (" The activations are not all among tanh, relu, sigmoid and linear; checked "
@@ -312,8 +441,8 @@ class Checks:
             if look.failure is not None:
                 return look.failure
             notes.append(look.note)
-            net = self.net_text(k, self.forward_reply(k))
-            acts.append((net, describe_acts(look.match.acts) if look.match
+            net = self.net_text(k)
+            acts.append((net, describe_acts(look.model.match.acts) if look.model
                          else "activations checked generically"))
         note = "".join(dict.fromkeys(notes))
         if len({a for _, a in acts}) == 1:
@@ -333,186 +462,228 @@ class Checks:
             outcome = self._grad(k)
             if isinstance(outcome, Verdict):
                 return outcome
-            hows.setdefault(outcome, []).append(self.net_text(k, self.forward_reply(k)))
+            hows.setdefault(outcome, []).append(self.net_text(k))
         said = "; ".join(f"{how} for {' and '.join(nets)}" for how, nets in hows.items())
         return Verdict("pass", f"After loss.{self.api.backward}(), every parameter's gradient "
                                f"matches {said}.")
 
+    def loss_code(self, k: int) -> list[str]:
+        plan = self.plan(k)
+        return self.setup(k) + fb.loss_code(plan.inputs, plan.coefs, self.api,
+                                            self.found.get("forward") or "__call__")
+
     def _grad(self, k: int) -> Verdict | str:
         """A failure, or how the gradients were checked."""
-        plan = self.plan(k)
         look = self.look(k)
-        reply = self.ask("mlp.grad", k, weights=plan.weights, inputs=plan.inputs,
-                         coefs=plan.coefs)
-        code = self.setup(k, reply) + fb.loss_code(plan.inputs, plan.coefs, self.api)
+        reply = self.grad_reply(k)
+        code = self.loss_code(k)
         if "error" in reply:
             failure = self.crash(k, reply, code)
             if reply["error"].get("where") in ("forward", "output", "build"):
                 failure.message += " (see mlp.forward), so no gradient could be checked."
             return failure
-        return self._compare(k, reply, look, plan, code)
-
-    def _compare(self, k: int, reply: dict, look: Look, plan: Plan, code: list[str]
-                 ) -> Verdict | str:
-        desc = reply.get("net")
-        if look.match is not None and look.match.bug is None and desc is not None:
-            how, tol = "torch float64", (RTOL, ATOL)
-            want: list[Optional[float]] = list(self._torch(desc, look.match, plan))
-            got, over_net = desc["grads"], True
-        else:
-            how, tol = "finite differences of your own forward pass", (FD_RTOL, FD_ATOL)
-            fd = self.ask("mlp.fd", k, weights=plan.weights, inputs=plan.inputs,
-                          coefs=plan.coefs)
-            if "error" in fd:
-                return self.crash(k, fd, code)
-            want, over_net = fd["slopes"], fd.get("over") == "net" and desc is not None
-            got = desc["grads"] if over_net and desc is not None else reply["grads"]
-        for obj, (g, w) in enumerate(zip(got, want)):
+        if look.layout is None:
+            return Verdict("fail", f"The gradients of {self.net_text(k)} could not be checked: "
+                                   "its weights could not be located (see mlp.forward).")
+        want = self.fresh(k)
+        if want is None:
+            return Verdict("fail", "The gradients could not be checked: no weight changes the "
+                                   "loss built from your network's outputs (or its outputs are "
+                                   "not numbers).", counterexample="\n".join(code))
+        how, tol, want_of = want
+        owned = lay.roles(look.layout)
+        got = reply["grads"]
+        for obj in owned:
+            g, w = got[obj], want_of[obj]
             if w is None or close(g, w, *tol):
                 continue
-            where = fb.place(desc, obj) if over_net and desc else f"parameter {obj}"
-            hint = fb.grad_hint(desc, got, want) if over_net and desc else None
             return Verdict(
                 "fail",
-                f"Wrong gradient of {where} in {self.net_text(k, reply)} after "
+                f"Wrong gradient of {self._place(k, obj)} in {self.net_text(k)} after "
                 f"loss.{self.api.backward}() (compared with {how}).",
                 expected=f"{self.api.grad_attr} == {fb.fmt(w)}",
-                got=f"{self.api.grad_attr} == {fb.fmt(g)}", hint=hint,
+                got=f"{self.api.grad_attr} == {fb.fmt(g)}",
+                hint=fb.grad_hint(look.layout, got, want_of),
                 counterexample="\n".join(code))
         return how
 
-    def _torch(self, desc: dict, match: Match, plan: Plan) -> list[float]:
-        """torch's gradient of every Value of the structure (summed where Values repeat)."""
-        net = net_from(desc)
-        assert net is not None
-        _, wg, bg = torch_grads(net, match.acts, plan.inputs, plan.coefs)
-        want = [0.0] * len(desc["values"])
-        for lay, layer in enumerate(desc["layers"]):
-            for j, (ws, b) in enumerate(layer):
-                for i, obj in enumerate(ws):
-                    want[obj] += wg[lay][j][i]
-                if b >= 0:
-                    want[b] += bg[lay][j]
-        return want
+    def _place(self, k: int, obj: int) -> str:
+        path = self.structure(k)["paths"][obj]
+        return path if PATH.fullmatch(path) else f"Value {obj} of the network"
+
+    def fresh(self, k: int) -> Optional[tuple[str, tuple[float, float], list[Optional[float]]]]:
+        """The gradient each walked Value should get: torch's when the forward pass is
+        explained, else finite differences of the student's own outputs."""
+        return self._cached("fresh", k, lambda: self._fresh(k))
+
+    def _fresh(self, k: int) -> Optional[tuple[str, tuple[float, float], list[Optional[float]]]]:
+        look, plan = self.look(k), self.plan(k)
+        assert look.layout is not None
+        want: list[Optional[float]] = [None] * self.count(k)
+        if look.model is not None and look.model.match.bug is None:
+            net = net_of(look.layout, plan.weights)
+            _, wg, bg = torch_grads(net, look.model.match.acts, plan.inputs, plan.coefs)
+            for obj in lay.roles(look.layout):
+                want[obj] = 0.0
+            for i, layer in enumerate(look.layout):  # a Value in two places gets both parts
+                for j, (ws, b) in enumerate(layer):
+                    for m, obj in enumerate(ws):
+                        want[obj] = (want[obj] or 0.0) + wg[i][j][m]
+                    if b >= 0:
+                        want[b] = (want[b] or 0.0) + bg[i][j]
+            return "torch float64", (RTOL, ATOL), want
+        owned = lay.roles(look.layout)[:FD_MAX]
+        h = 1e-5
+        vectors = []
+        for obj in owned:
+            for sign in (1, -1):
+                v = list(plan.weights)
+                v[obj] += sign * h
+                vectors.append(v)
+        reply = self.ask("mlp.outputs", k, {"vectors": len(vectors), "inputs": len(plan.inputs)},
+                         weights=plan.weights, inputs=plan.inputs, vectors=vectors)
+        if "error" in reply:
+            return None
+        losses = [_linear_loss(row, plan.coefs) for row in reply["rows"]]
+        for n, obj in enumerate(owned):
+            up, down = losses[2 * n], losses[2 * n + 1]
+            want[obj] = None if up is None or down is None else (up - down) / (2 * h)
+        if all(w is None or abs(w) < FD_ATOL for w in want):
+            return None  # no weight moves the loss: nothing a gradient could be checked by
+        return "finite differences of your own forward pass", (FD_RTOL, FD_ATOL), want
 
     # -- mlp.zero_grad --------------------------------------------------------------------
 
     def zero_grad(self) -> Verdict:
-        reply = self.ask("mlp.zero_grad", 0)
-        net = self.net_text(0, reply)
+        k, plan = 0, self.plan(0)
+        look = self.look(0)
+        owned = lay.roles(look.layout) if look.layout is not None else list(range(self.count(0)))
+        rng = random.Random(f"mlp-zero-{self.config.seed}")
+        preset = [round(rng.uniform(0.5, 2.0), 2) for _ in range(self.count(0))]
+        fresh = look.runs  # a backward pass after zero_grad needs a forward one that runs
+        reply = self.ask("mlp.grad", k, {"count": self.count(0), "zero": 1, "fresh": fresh},
+                         weights=plan.weights, inputs=plan.inputs, coefs=plan.coefs, zero=True,
+                         preset=preset, roles=owned, fresh=fresh)
+        net = self.net_text(0)
+        name = self.found.get("zero_grad") or "zero_grad"
         if "error" in reply:
             self.zero_grad_ok = False
-            return self.crash(0, reply, self.setup(0, reply, weights=False))
+            return self.crash(0, reply, self.setup(0))
         if not reply["present"]:
             return Verdict("missing", f"{net} has no zero_grad method (looked for "
                                       f"{', '.join(ZERO_GRAD_NAMES)}).")
-        name = self.found.get("zero_grad") or "zero_grad"
-        bad = [k for k, g in enumerate(reply["grads"]) if g != 0]
-        code = "\n".join(self.setup(0, reply, weights=False) + [
+        code = "\n".join(self.setup(0) + [
             f"for p in model.{self.found.get('parameters') or 'parameters'}():",
             f"    p.{self.api.grad_attr} = 1.0", f"model.{name}()"])
-        if reply["changed"]:
+        if any(reply["data"][obj] != plan.weights[obj] for obj in owned):
             self.zero_grad_ok = False
             return Verdict("fail", f"{name}() changed the parameters' values, not only their "
                                    "gradients.", hint="Reset p.grad only; leave p.data alone.",
                            counterexample=code)
+        bad = [n for n, obj in enumerate(owned) if reply["after_zero"][obj] != 0]
         self.zero_grad_ok = not bad
         if bad:
+            first = owned[bad[0]]
             return Verdict(
                 "fail",
-                f"After model.{name}(), {len(bad)} of {len(reply['grads'])} parameters still "
-                f"have a gradient (parameter {bad[0]} first).",
+                f"After model.{name}(), {len(bad)} of {len(owned)} parameters still "
+                f"have a gradient ({self._place(0, first)} first).",
                 expected=f"p.{self.api.grad_attr} == 0 for every parameter",
-                got=f"p.{self.api.grad_attr} == {fb.fmt(reply['grads'][bad[0]])} for parameter "
-                    f"{bad[0]}",
-                hint=fb.zero_grad_hint(reply, bad), counterexample=code)
-        return Verdict("pass", f"{name}() sets all {len(reply['grads'])} gradients of {net} "
-                               "to 0 and leaves the values alone.")
+                got=f"p.{self.api.grad_attr} == {fb.fmt(reply['after_zero'][first])} for "
+                    f"{self._place(0, first)}",
+                hint=fb.zero_grad_hint(reply, owned, bad, look.layout), counterexample=code)
+        if "fresh_error" in reply:
+            self.zero_grad_ok = False
+            failure = self.crash(0, {"error": reply["fresh_error"]}, code.splitlines())
+            failure.message = f"After model.{name}(), {failure.message}"
+            return failure
+        mismatch = self._after_zero(owned, reply["grads"]) if fresh else None
+        if mismatch == -1:
+            return Verdict("fail", f"After model.{name}(), the gradients could not be checked: "
+                                   "no weight changes the loss built from your network's "
+                                   "outputs.", counterexample=code)
+        if mismatch is not None:
+            self.zero_grad_ok = False
+            return Verdict(
+                "fail", f"After model.{name}() and a backward pass, the gradient of "
+                f"{self._place(0, mismatch)} is not the fresh one.",
+                hint="zero_grad() must leave every gradient at 0 and nothing else changed.",
+                counterexample=code)
+        return Verdict("pass", f"{name}() sets all {len(owned)} gradients of {net} to 0 and "
+                               "leaves the values alone; the next backward pass gives the "
+                               "fresh gradients.")
+
+    def _after_zero(self, owned: list[int], grads: list[Optional[float]]) -> Optional[int]:
+        """The first Value whose gradient after zero_grad and backward is not the fresh one,
+        computed here (torch, or finite differences); -1 when there is nothing to compare."""
+        student = self.grad_reply(0)
+        expected = self.fresh(0) if self.look(0).layout is not None else None
+        if expected is None:
+            return -1
+        _, tol, want = expected
+        if "error" not in student and not all(
+                (w := want[o]) is None or close(student["grads"][o], w, *tol) for o in owned):
+            want, tol = student["grads"], (FD_RTOL, FD_ATOL)  # wrong gradients are mlp.grad's
+        for obj in owned:
+            w = want[obj]
+            if w is not None and not close(grads[obj], w, *tol):
+                return obj
+        return None
 
     # -- mlp.train ------------------------------------------------------------------------
 
     def train(self) -> Verdict:
-        """The loop must bring the loss to 10% of min(first loss, loss of predicting the mean)."""
-        deadline = time.perf_counter() + TRAIN_SECONDS
-        loop = ("The usual loop (MSE on the four points, zero grads, backward, p.data -= lr * "
-                "p.grad)")
-        best: Optional[tuple[float, float, list[float], str]] = None
-        runs = [(self.config.seed + i, lr) for i in range(INITS) for lr in LEARNING_RATES]
-        for seed, lr in runs:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                break
-            reply = self.ask("mlp.train", 0, lr=lr, steps=TRAIN_STEPS, target=TRAIN_TARGET,
-                             baseline=BASELINE, seconds=min(5.0, left), seed=seed)
-            if "error" in reply:
-                failure = self.crash(0, reply, self.setup(0, reply, weights=False))
-                failure.message = f"{loop} could not run: {failure.message}"
-                return failure
-            losses = reply["losses"]
-            if reply["stop"] == "target":
-                init = "" if seed == self.config.seed else f", after random.seed({seed})"
-                return Verdict("pass", f"{loop} lowered the loss from {fb.fmt(losses[0])} to "
-                                       f"{fb.fmt(losses[-1])} in {len(losses)} steps with "
-                                       f"lr = {lr}{init}.")
-            low = min(losses) if losses else math.inf
-            if best is None or low < best[0]:
-                best = (low, lr, losses, reply["stop"])
-        if best is None:
-            return Verdict("error", f"{loop} could not run within {TRAIN_SECONDS:.0f} s.")
-        low, lr, losses, stop = best
-        goal = TRAIN_TARGET * min([BASELINE, *losses[:1]])
-        first = fb.fmt(losses[0]) if losses else "?"
-        got = (f"at best {fb.fmt(low)} (lr = {lr}, from {first}; "
-               f"{STOPS.get(stop, stop)} after {len(losses)} steps)" if losses
-               else "the loss was NaN or infinite from the first step")
-        return Verdict(
-            "fail",
-            f"{loop} did not lower the loss to 10% of where it started (or of {fb.fmt(BASELINE)},"
-            f" the loss of always predicting the mean) within {TRAIN_STEPS} steps, at any "
-            f"learning rate in {list(LEARNING_RATES)}, from {INITS} random initialisations.",
-            expected=f"a loss of at most {fb.fmt(goal)}", got=got,
-            hint=fb.train_hint(self.params_reply(0), losses, self.zero_grad_ok))
+        from grader.mlp.train import Trainer
+
+        return Trainer(self).verdict()
 
 
-STOPS = {"plateau": "stuck", "diverged": "NaN or infinite", "time": "out of time",
-         "steps": "still above"}
+def _linear_loss(row: list[list[Optional[float]]], coefs: list[list[float]]) -> Optional[float]:
+    total = 0.0
+    for values, cs in zip(row, coefs):
+        if len(values) != len(cs) or any(v is None for v in values):
+            return None
+        total += sum(float(v or 0.0) * c for v, c in zip(values, cs))
+    return total
+
+
+def _same_outputs(a: dict, b: dict) -> bool:
+    return all(all_close(fb.output_values(x), fb.output_values(y))
+               for x, y in zip(a["outputs"], b["outputs"]))
 
 
 def _guess_acts(layers: int) -> tuple[str, ...]:
     return ("tanh",) * (layers - 1) + ("linear",)
 
 
-def _all_close(got: Sequence[Optional[float]], want: Sequence[Optional[float]]) -> bool:
+def all_close(got: Sequence[Optional[float]], want: Sequence[Optional[float]]) -> bool:
     return len(got) == len(want) and all(w is not None and close(g, w) for g, w in zip(got, want))
 
 
-def make_plan(shape: Shape, seed: int, k: int, params_reply: dict) -> Plan:
-    """Weights, inputs and coefficients, with every pre-activation away from 0."""
+def net_of(layout: lay.Layout, weights: Sequence[Optional[float]]) -> Net:
+    """The plain-float network of a layout, with the given weight for every walked Value."""
+    w = [[[float(weights[o] or 0.0) for o in ws] for ws, _ in layer] for layer in layout]
+    b = [[0.0 if bias < 0 else float(weights[bias] or 0.0) for _, bias in layer]
+         for layer in layout]
+    return Net(w, b)
+
+
+def make_plan(shape: Shape, seed: int, k: int, count: int, candidates: list[lay.Layout]) -> Plan:
+    """One weight per walked Value, inputs and coefficients, with every pre-activation away
+    from 0 in every candidate layout."""
     rng = random.Random(f"mlp-{seed}-{k}")
     inputs = [[_draw(rng, 0.1, 2.0) for _ in range(shape.nin)] for _ in range(N_INPUTS)]
     coefs = [[_draw(rng, 0.2, 1.0) for _ in range(shape.nouts[-1])] for _ in inputs]
-    count = params_reply.get("count", 0) if "error" not in params_reply else 0
     weights: list[float] = []
     for _ in range(50):
-        weights = [_draw(rng, 0.1, 1.0) for _ in range(count)]
-        net = _planned(params_reply.get("net"), weights)
-        if net is None or net.sizes != shape.sizes or _spread(net, inputs):
+        weights = [_draw(rng, 0.1, 1.0) for _ in range(min(count, schema.MAX_VALUES))]
+        if all(_spread(net_of(c, weights), inputs) for c in candidates):
             break
     return Plan(weights, inputs, coefs)
 
 
 def _draw(rng: random.Random, low: float, high: float) -> float:
     return round(rng.choice((-1, 1)) * rng.uniform(low, high), 2)
-
-
-def _planned(desc: Optional[dict], weights: list[float]) -> Optional[Net]:
-    if desc is None:
-        return None
-    values = list(desc["values"])
-    for k, obj in enumerate(desc["params"]):
-        if obj >= 0 and k < len(weights):
-            values[obj] = weights[k]
-    return net_from({**desc, "values": values})
 
 
 def _spread(net: Net, inputs: list[list[float]]) -> bool:

@@ -33,12 +33,6 @@ class Shape:
     def weights_only(self) -> int:
         return sum(a * b for a, b in zip(self.sizes, self.nouts))
 
-    def text(self, found: dict, call: str = "") -> str:
-        name = found.get("mlp") or "MLP"
-        if call == "sizes":
-            return f"{name}({self.sizes})"
-        return f"{name}({self.nin}, {list(self.nouts)})"
-
 
 def fmt(x: Optional[float]) -> str:
     return "None" if x is None else f"{x:.10g}"
@@ -51,28 +45,18 @@ def fmt_values(values: Sequence[Optional[float]]) -> str:
     return "[" + ", ".join(fmt(v) for v in values) + "]"
 
 
-def setup_code(shape: Shape, found: dict, api: EngineAPI, call: str, seed: int,
-               weights: Optional[list[float]]) -> list[str]:
-    """Lines that build the network and give it the grader's weights."""
-    lines = ["import random", f"random.seed({seed})", f"model = {shape.text(found, call)}"]
-    if weights is not None:
-        params = found.get("parameters") or "parameters"
-        lines += [
-            f"values = {weights!r}  # one per parameter, in {params}() order",
-            f"for p, v in zip(model.{params}(), values):",
-            f"    p.{api.data_attr} = v",
-        ]
-    return lines
-
-
-def loss_code(inputs: list[list[float]], coefs: list[list[float]], api: EngineAPI) -> list[str]:
+def loss_code(inputs: list[list[float]], coefs: list[list[float]], api: EngineAPI,
+              forward: str = "__call__") -> list[str]:
     """Lines that build the grader's loss and call backward()."""
+    batch, _, forward = forward.rpartition(":")
+    x, first = ("[x]", "[0]") if batch else ("x", "")
+    run = (f"model({x}){first}" if forward == "__call__" else f"model.{forward}({x}){first}")
     return [
         f"xs = {inputs!r}",
         f"coefs = {coefs!r}",
         "loss = None",
         "for x, cs in zip(xs, coefs):",
-        "    outs = model(x)",
+        f"    outs = {run}",
         "    outs = outs if isinstance(outs, list) else [outs]",
         "    for out, c in zip(outs, cs):",
         "        loss = out * c if loss is None else loss + out * c",
@@ -134,28 +118,13 @@ def output_values(desc: dict) -> list[Optional[float]]:
     return list(desc.get("values", []))
 
 
-def place(desc: dict, obj: int) -> str:
-    """Where a Value of the structure sits, as code when its attributes are known."""
-    names = desc.get("names") or {}
-    for lay, layer in enumerate(desc["layers"]):
-        for j, (ws, b) in enumerate(layer):
-            if obj in ws or obj == b:
-                what = f"w[{ws.index(obj)}]" if obj in ws else "b"
-                if desc["source"] == "attributes":
-                    attr = (f"{names.get('w', 'w')}[{ws.index(obj)}]" if obj in ws
-                            else names.get("b") or "b")
-                    return (f"model.{names.get('layers', 'layers')}[{lay}]."
-                            f"{names.get('neurons', 'neurons')}[{j}].{attr}")
-                return f"layer {lay}, neuron {j}, {what}"
-    return f"value {obj}"
+Layout = list[list[tuple[list[int], int]]]
 
 
-def roles(desc: Optional[dict]) -> dict[int, tuple[int, int, str]]:
-    """Object index -> (layer, neuron, "w" or "b")."""
+def roles(layout: Optional[Layout]) -> dict[int, tuple[int, int, str]]:
+    """Walked Value -> (layer, neuron, "w" or "b")."""
     found: dict[int, tuple[int, int, str]] = {}
-    if desc is None:
-        return found
-    for lay, layer in enumerate(desc["layers"]):
+    for lay, layer in enumerate(layout or []):
         for j, (ws, b) in enumerate(layer):
             for k in ws:
                 found.setdefault(k, (lay, j, "w"))
@@ -164,20 +133,20 @@ def roles(desc: Optional[dict]) -> dict[int, tuple[int, int, str]]:
     return found
 
 
-def params_hint(shape: Shape, reply: dict) -> Optional[str]:
-    """Why parameters() has the wrong count, when its structure tells."""
-    count, desc = reply["count"], reply.get("net")
+def params_hint(shape: Shape, count: int, layout: Optional[Layout], items: list[int]
+                ) -> Optional[str]:
+    """Why parameters() has the wrong count, when the layout tells."""
     if count == shape.weights_only:
         return ("That is nin * nout per layer: the biases are missing. Neuron.parameters() "
                 "should return self.w + [self.b].")
-    if desc is None:
+    if layout is None:
         return None
-    listed = {k for k in desc["params"] if k >= 0}
-    role = roles(desc)
+    listed = set(items)
+    role = roles(layout)
     left_out = [k for k in role if k not in listed]
     if left_out and all(role[k][2] == "b" for k in left_out):
         return "The biases are missing: Neuron.parameters() should return self.w + [self.b]."
-    whole = [lay for lay in range(len(desc["layers"]))
+    whole = [lay for lay in range(len(layout))
              if all(k in left_out for k in role if role[k][0] == lay)]
     if left_out and {role[k][0] for k in left_out} == set(whole):
         which = ", ".join(str(lay) for lay in whole)
@@ -186,20 +155,19 @@ def params_hint(shape: Shape, reply: dict) -> Optional[str]:
     return None
 
 
-def zero_grad_hint(reply: dict, bad: list[int]) -> Optional[str]:
+def zero_grad_hint(reply: dict, owned: list[int], bad: list[int], layout: Optional[Layout]
+                   ) -> Optional[str]:
     """What the parameters that kept a gradient have in common."""
-    if any(reply["raw"][k] == "NoneType" for k in bad):
+    if any(reply["raw"][owned[n]] == "NoneType" for n in bad):
         return "Set each gradient to 0, not None: backward() adds to it."
-    if len(bad) == len(reply["grads"]):
+    if len(bad) == len(owned):
         return ("zero_grad() changed no gradient. Write p.grad = 0 (p.grad == 0 only compares), "
                 "for every p in self.parameters().")
-    desc = reply.get("net")
-    if desc is None:
-        return None
-    role = roles(desc)
-    kinds = {role.get(desc["params"][k], (0, 0, "?"))[2] for k in bad}
-    biases = [k for k, obj in enumerate(desc["params"]) if role.get(obj, (0, 0, ""))[2] == "b"]
-    if kinds == {"b"} and sorted(bad) == biases:
+    role = roles(layout)
+    kept = {owned[n] for n in bad}
+    kinds = {role.get(k, (0, 0, "?"))[2] for k in kept}
+    biases = {k for k in owned if role.get(k, (0, 0, ""))[2] == "b"}
+    if kinds == {"b"} and kept == biases:
         return ("zero_grad() misses the biases: loop over self.parameters(), which includes "
                 "them, rather than over the weights.")
     if kinds == {"w"}:
@@ -207,13 +175,13 @@ def zero_grad_hint(reply: dict, bad: list[int]) -> Optional[str]:
     return None
 
 
-def grad_hint(desc: dict, got: Sequence[Optional[float]], want: Sequence[Optional[float]]
+def grad_hint(layout: Layout, got: Sequence[Optional[float]], want: Sequence[Optional[float]]
               ) -> Optional[str]:
     """A pattern in the wrong gradients: none at all, or none before the last layer(s)."""
-    role = roles(desc)
-    n_layers = len(desc["layers"])
-    wanted = [abs(w or 0.0) > 1e-12 for w in want]
-    if all(g == 0 for g in got) and any(wanted):
+    role = roles(layout)
+    n_layers = len(layout)
+    wanted = {k: abs(want[k] or 0.0) > 1e-12 for k in role}
+    if all(got[k] == 0 for k in role) and any(wanted.values()):
         return ("backward() left every parameter's gradient at 0: does the loss reach the "
                 "parameters, and does backward() start from the loss?")
     dead = [
@@ -236,26 +204,13 @@ def _near(got: Optional[float], want: Optional[float]) -> bool:
     return got is not None and want is not None and abs(got - want) <= 1e-6 + 1e-5 * abs(want)
 
 
-def train_hint(params_reply: Optional[dict], losses: Sequence[float],
-               zero_grad_ok: Optional[bool]) -> Optional[str]:
-    """Why the loop did not learn, from the initial weights, the curve and zero_grad."""
-    if params_reply and params_reply.get("linked") is False:
-        return ("Changing the Values that parameters() returns does not change the model: "
-                "parameters() returns copies, so the updates never reach the neurons.")
-    values = [v for v in (params_reply or {}).get("values", []) if v is not None]
-    desc = (params_reply or {}).get("net")
-    if desc is not None and values:
-        role = roles(desc)
-        weights = [desc["values"][k] for k in role if role[k][2] == "w"]
-        if weights and len(set(weights)) == 1:
-            return (f"Every weight starts at {fmt(weights[0])}: all neurons of a layer stay "
-                    "identical and cannot learn different features. Initialise the weights "
-                    "randomly, e.g. random.uniform(-1, 1).")
-    if len(losses) > 1 and max(losses) - min(losses) <= 1e-12 * max(1.0, abs(losses[0])):
+def train_hint(items: Optional[list[int]], last: float, first: float) -> Optional[str]:
+    """Why the loop did not learn, when the numbers say so."""
+    if items is not None and -1 in items:
+        return ("parameters() returns Values the network does not use (see mlp.params); the "
+                "training here updates the network's own Values, and still did not learn.")
+    if abs(last - first) <= 1e-12 * max(1.0, abs(first)):
         return "The loss never changed: the updates do not reach the model's Values."
-    if zero_grad_ok is False:
-        return ("Your zero_grad() does not reset every gradient, so gradients pile up from "
-                "step to step (see mlp.zero_grad).")
     return None
 
 

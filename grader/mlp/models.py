@@ -60,19 +60,6 @@ class Net:
         return [len(self.w[0][0]), *(len(layer) for layer in self.w)]
 
 
-def net_from(desc: dict) -> Optional[Net]:
-    """The Net of a probe's structure description, if every value is a number."""
-    values = desc["values"]
-    w, b = [], []
-    for layer in desc["layers"]:
-        w.append([[values[k] for k in ws] for ws, _ in layer])
-        b.append([0.0 if k < 0 else values[k] for _, k in layer])
-    flat = [x for layer in w for ws in layer for x in ws] + [x for layer in b for x in layer]
-    if any(x is None for x in flat):
-        return None
-    return Net(w, b)
-
-
 def acts_combos(layers: int) -> list[tuple[str, ...]]:
     """Every assignment of an activation to each layer, the common ones first."""
     names = list(ACTIVATIONS)
@@ -188,3 +175,54 @@ def torch_grads_here(net: Net, acts: Sequence[str], inputs: list[list[float]],
     wg = [[[float(g) for g in ws.grad] for ws in layer] for layer in w]  # type: ignore[union-attr]
     bg = [[float(x.grad) for x in layer] for layer in b]  # type: ignore[arg-type]
     return float(total.detach()), wg, bg
+
+
+def torch_train(net: Net, acts: Sequence[str], xs: list[list[float]], ys: list[float],
+                lr: float, steps: int, goal: float, baseline: float, patience: int) -> float:
+    """The MSE a correct network reaches with the training probe's loop and stopping rules,
+    from the weights of ``net`` (in the oracle process during a grade)."""
+    from grader.evaluate.oracle_process import in_oracle
+
+    target = "grader.mlp.models:torch_train_here"
+    return cast(float, in_oracle(target, net, list(acts), xs, ys, lr, steps, goal, baseline,
+                                 patience))
+
+
+def torch_train_here(net: Net, acts: Sequence[str], xs: list[list[float]], ys: list[float],
+                     lr: float, steps: int, goal: float, baseline: float, patience: int
+                     ) -> float:
+    """torch_train, computed in this process."""
+    import torch
+
+    dtype = torch.float64
+    w = [torch.tensor(layer, dtype=dtype, requires_grad=True) for layer in net.w]
+    b = [torch.tensor(layer, dtype=dtype, requires_grad=True) for layer in net.b]
+    funcs = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid,
+             "linear": lambda t: t}
+    x, y = torch.tensor(xs, dtype=dtype), torch.tensor(ys, dtype=dtype)
+
+    def mse() -> Any:
+        h = x
+        for lay in range(len(w)):
+            h = funcs[acts[lay]](h @ w[lay].T + b[lay])
+        return ((h[:, 0] - y) ** 2).mean()
+
+    losses: list[float] = []
+    for _ in range(steps):
+        loss = mse()
+        for p in (*w, *b):
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in (*w, *b):
+                p -= lr * p.grad  # type: ignore[operator]
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            break
+        losses.append(value)
+        if value <= goal * min(losses[0], baseline):
+            break
+        if len(losses) > patience and min(losses[-patience:]) > 0.99 * min(losses[:-patience]):
+            break
+    with torch.no_grad():
+        return float(mse())

@@ -104,6 +104,48 @@ CORRECT: tuple[Entry, ...] = (
           "parameters().", "flat_lists", ALL_PASS),
     Entry("sizes_call", "MLP([3, 4, 4, 1]) takes one list of sizes; relu hidden layers.",
           "sizes_call", ALL_PASS),
+    Entry("data_args", "MLP(nin, sizes, lr, X, Y, iters): data and schedule are required "
+          "constructor arguments.", "data_args", _verdicts(zero_grad="pass"),
+          hints={"mlp.params": "MLP(3, [4, 4, 1], lr=0.05"}),
+    Entry("hidden_nout_act", "MLP(nin, hidden, nout, activation), the output layer kept in "
+          "self.output beside self.hidden; relu hidden.", "hidden_nout_act", ALL_PASS,
+          hints={"mlp.params": "MLP(3, [4, 4], 1, activation='tanh')"}),
+    Entry("neuron_cls", "MLP(nin, nouts, neuron_cls): the neuron class is an argument.",
+          "neuron_cls", ALL_PASS, hints={"mlp.params": "neuron_cls=TanhNeuron"}),
+    Entry("slp_hidden_out", "A class called SLP; hidden layers in self.hidden, the output "
+          "layer in self.out; no Neuron class.", "slp_hidden_out", ALL_PASS,
+          hints={"mlp.params": "SLP(3, [4, 4, 1])"}),
+    Entry("sigmoid_out", "tanh hidden, sigmoid output: trained towards 0 and 1.", "sigmoid_out",
+          ALL_PASS, hints={"mlp.train": "[1.0, 0.0, 0.0, 1.0]"}),
+    Entry("relu_everywhere", "relu in every layer, the output too; layers in a tuple, neurons "
+          "in a dict.", "relu_everywhere", ALL_PASS,
+          hints={"mlp.forward": "relu in every layer"}),
+    Entry("model_forward_matrix", "A class called Model with forward(), a weight matrix and a "
+          "bias vector per layer, parameters() listing all weights then all biases.",
+          "model_forward_matrix", ALL_PASS, hints={"mlp.params": "Model(3, [4, 4, 1])"}),
+    Entry("varargs_predict", "NeuralNetwork(3, 4, 4, 1) with predict(); each neuron keeps "
+          "[b, w1, w2, ...] in one list; layers in a dict.", "varargs_predict", ALL_PASS,
+          hints={"mlp.params": "NeuralNetwork(3, 4, 4, 1)"}),
+    Entry("act_step_args", "MLP(nin, nouts, activation, step): activation and learning rate "
+          "are required.", "act_step_args", ALL_PASS,
+          hints={"mlp.params": "activation='tanh', step=0.05"}),
+    Entry("dead_start_relu", "A correct relu network whose own start has most relu units dead: "
+          "trained from a start the grader chooses.", "dead_start_relu", ALL_PASS,
+          hints={"mlp.train": "from a start the grader chose"}),
+    Entry("sigmoid_everywhere", "sigmoid in every layer, the output too, in a class called SLP; "
+          "no zero_grad. Training is slow: it passes by reaching what a correct network of "
+          "this shape reaches.", "sigmoid_everywhere", _verdicts(zero_grad="missing"),
+          hints={"mlp.train": "as low as a correct network"}),
+    Entry("activation_list", "MLP(nin, nouts, activations): one activation name per layer, "
+          "required.", "activation_list", ALL_PASS,
+          hints={"mlp.params": "activations=['tanh', 'tanh', 'linear']"}),
+    Entry("underscore_parameters", "The parameters method is called _parameters.",
+          "model_forward_matrix", ALL_PASS,
+          (("    def parameters(self):", "    def _parameters(self):"),
+           ("for p in self.parameters():", "for p in self._parameters():"))),
+    Entry("zero_gradient_name", "zero_grad is called zero_gradient.", "tanh_linear", ALL_PASS,
+          (("    def zero_grad(self):", "    def zero_gradient(self):"),),
+          hints={"mlp.zero_grad": "zero_gradient()"}),
     Entry("leaky_relu", "An activation the grader does not know (leaky relu): forward is "
           "checked generically, gradients against finite differences.", "tanh_linear",
           ALL_PASS, ((TANH_CALL, "return act.leaky_relu() if self.nonlin else act"),),
@@ -154,19 +196,74 @@ BUGGY: tuple[Entry, ...] = (
           (("self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]",
             "self.w = [Value(0.0) for _ in range(nin)]"),
            ("self.b = Value(random.uniform(-1, 1))", "self.b = Value(0.0)")),
-          hints={"mlp.train": "Every weight starts at 0"}),
+          hints={"mlp.train": "every weight starts at 0"}),
     Entry("parameters_are_copies", "Neuron.parameters() returns fresh copies of its Values, "
           "so the training loop updates numbers the network never uses.", "tanh_linear",
-          _verdicts(params="fail", train="fail"),
+          _verdicts(params="fail"),
           (("        return self.w + [self.b]\n",
             "        return [Value(p.data) for p in self.w + [self.b]]\n"),),
-          hints={"mlp.params": "not copies", "mlp.train": "returns copies"}),
+          hints={"mlp.params": "not copies"}),
     Entry("layers_detached", "Hidden layers' outputs are turned into floats before the next "
           "layer: no gradient reaches the hidden layers.", "tanh_linear",
           _verdicts(grad="fail"),
           ((CHAIN, "        for layer in self.layers:\n"
                    "            x = layer([xi.data if isinstance(xi, Value) else xi for xi in x])\n"
                    "        return x\n"),),
+          hints={"mlp.grad": "No gradient reaches layer 0, 1"}),
+)
+
+BUGGY += (
+    Entry("paremeters_typo", "parameters misspelled paremeters throughout: the network works, "
+          "only parameters() is not there.", "paremeters_typo", _verdicts(params="missing"),
+          hints={"mlp.params": "paremeters"}),
+    Entry("no_parameters", "No parameters() at all: zero_grad walks the matrices itself.",
+          "model_forward_matrix", _verdicts(params="missing"),
+          (("    def parameters(self):", "    def _all(self):"),
+           ("for p in self.parameters():", "for p in self._all():"))),
+    Entry("zero_grad_without_parameters", "zero_grad() calls self.parameters(), which is "
+          "not there: charged to mlp.params alone.", "tanh_linear",
+          _verdicts(params="missing"),
+          (("    def parameters(self):\n        return []\n", ""),
+           ("    def parameters(self):\n        return self.w + [self.b]\n", ""),
+           ("    def parameters(self):\n        return [p for n in self.neurons "
+            "for p in n.parameters()]\n", ""),
+           ("    def parameters(self):\n        return [p for layer in self.layers "
+            "for p in layer.parameters()]\n", ""))),
+    Entry("parameters_misses_layer", "MLP.parameters() leaves out the first layer.",
+          "tanh_linear", _verdicts(params="fail"),
+          (("return [p for layer in self.layers for p in layer.parameters()]",
+            "return [p for layer in self.layers[1:] for p in layer.parameters()]"),),
+          hints={"mlp.params": "layer 0"}),
+    Entry("zero_grad_to_none", "zero_grad() sets every gradient to None.", "tanh_linear",
+          _verdicts(zero_grad="fail"),
+          (("            p.grad = 0\n", "            p.grad = None\n"),),
+          hints={"mlp.zero_grad": "not None"}),
+    Entry("zero_grad_resets_data", "zero_grad() also sets the values to 0.", "sizes_call",
+          _verdicts(zero_grad="fail"), (("            p.grad = 0.0\n",
+                                         "            p.grad = 0.0\n            p.data = 0.0\n"),),
+          hints={"mlp.zero_grad": "changed the parameters' values"}),
+    Entry("relu_equal_start", "relu hidden layers whose weights all start at 0.5: the neurons "
+          "of a layer stay identical.", "sizes_call", _verdicts(train="fail"),
+          (("self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]",
+            "self.w = [Value(0.5) for _ in range(nin)]"),
+           ("self.b = Value(random.uniform(-0.1, 0.1))", "self.b = Value(0.0)")),
+          hints={"mlp.train": "every weight starts at 0.5"}),
+    Entry("batch_forward", "NeuralNetwork(n_in, n_out, hidden, activations, loss, lr) with "
+          "forward() over a list of samples; no parameters() at all.", "batch_forward",
+          _verdicts(params="missing"), hints={"mlp.params": "NeuralNetwork(3, 1, [4, 4]"}),
+    Entry("random_not_imported", "nn.py uses random without importing it: the network cannot "
+          "be built, and every category says so.", "micrograd_relu",
+          dict.fromkeys(CATEGORIES, "fail"), (("import random\n", ""),),
+          hints={c: "NameError" for c in CATEGORIES}),
+    Entry("neuron_too_wide", "Every neuron gets one weight more than it has inputs; zip() "
+          "leaves it out, so only parameters() shows the bug.", "tanh_linear",
+          _verdicts(params="fail"),
+          (("[Neuron(nin, **kwargs) for _ in range(nout)]",
+            "[Neuron(nin + 1, **kwargs) for _ in range(nout)]"),),
+          hints={"mlp.params": "it should have (3 + 1) * 4"}),
+    Entry("neuron_detached", "Each hidden neuron rebuilds its sum as a new Value from the "
+          "number, cutting the graph below it.", "tanh_linear", _verdicts(grad="fail"),
+          ((TANH_CALL, "return Value(act.data).tanh() if self.nonlin else act"),),
           hints={"mlp.grad": "No gradient reaches layer 0, 1"}),
 )
 

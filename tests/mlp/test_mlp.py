@@ -53,7 +53,7 @@ def grade_entry(entry: Entry, **names: Any) -> dict[str, CategoryResult]:
 
 
 def test_catalogue_is_well_formed() -> None:
-    assert len(BUGGY) >= 8 and len(CORRECT) >= 5
+    assert len(BUGGY) >= 10 and len(CORRECT) >= 14
     assert len({e.name for e in ENTRIES}) == len(ENTRIES)
     for entry in ENTRIES:
         assert set(entry.verdicts) == set(CATEGORIES), entry.name
@@ -100,16 +100,32 @@ def test_without_mlp_every_category_is_missing() -> None:
     namespace, api = load(BASE.read_text())
     results = mlp_check.grade_mlp(in_process(namespace), api, engine_results(), load_config())
     assert [r.status for r in results] == ["missing"] * len(MLP_CATEGORIES)
-    assert all("MLP" in r.message and r.score == 0 for r in results)
+    assert all("network" in r.message and r.score == 0 for r in results)
 
 
-def test_class_names_can_be_configured() -> None:
-    renamed = Entry("renamed", "MLP called Network.", "tanh_linear", {},
-                    (("class MLP(Module):", "class Network(Module):"),))
-    assert {r.status for r in grade_entry(renamed).values()} == {"missing"}
-    results = grade_entry(renamed, mlp_class="Network")
+def test_the_network_is_found_by_what_it_is() -> None:
+    renamed = Entry("renamed", "MLP called Thing.", "tanh_linear", {},
+                    (("class MLP(Module):", "class Thing(Module):"),))
+    results = grade_entry(renamed)
     assert {r.status for r in results.values()} == {"pass"}
-    assert "Network(3, [4, 4, 1])" in results["mlp.params"].message
+    assert "Thing(3, [4, 4, 1])" in results["mlp.params"].message
+    assert {r.status for r in grade_entry(renamed, mlp_class="Nothing").values()} == {"missing"}
+
+
+def test_the_rubric_gives_the_constructor_call() -> None:
+    entry = next(e for e in ENTRIES if e.name == "hidden_nout_act")
+    namespace, api = load(source(entry))
+    config = load_config(mlp_call="MLP({nin}, {hidden}, {nout}, 'relu')")
+    results = {r.id: r for r in mlp_check.grade_mlp(in_process(namespace), api,
+                                                    engine_results(), config)}
+    assert {r.status for r in results.values()} == {"pass"}
+    assert "MLP(3, [4, 4], 1, 'relu')" in results["mlp.params"].message
+    assert "relu in the hidden layers" in results["mlp.forward"].message
+    broken = load_config(mlp_call="MLP({nin})")
+    results = {r.id: r for r in mlp_check.grade_mlp(in_process(namespace), api,
+                                                    engine_results(), broken)}
+    assert {r.status for r in results.values()} == {"fail"}
+    assert "building MLP(3) raised TypeError" in results["mlp.params"].message
 
 
 def test_a_runner_error_is_an_error_of_that_category() -> None:
@@ -152,7 +168,8 @@ def test_the_corrected_engine_answers_to_the_students_names(
     for old, new in replacements:
         nn = nn.replace(old, new)
     namespace, api = load((CORRECT_ENGINES / engine).read_text() + "\n\n" + nn)
-    found = in_process(namespace)("mlp.discover", {"overrides": {}})
+    found = in_process(namespace)("mlp.discover", {"overrides": {}, "api": api.to_dict(),
+                                                   "shape": [3, [4, 4, 1]]})
     checks = Checks(in_process(namespace), api, found, load_config(), mlp_check.engine_source())
     verdicts, used = mlp_check._run(checks, MLP_CATEGORIES)
     assert {c: v.status for c, v in verdicts.items()} == dict.fromkeys(MLP_CATEGORIES, "pass")
