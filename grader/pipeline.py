@@ -17,14 +17,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from hypothesis.strategies import SearchStrategy
 
 from grader.compare.verdict import Mismatch, compare
 from grader.config import Config
+from grader.diagnose.calls import blame
 from grader.diagnose.feedback import Failure, explain_failure, is_engine_level
 from grader.discover.api import EngineAPI
+from grader.discover.finder import OPERATORS
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess
 from grader.evaluate.runner import Runner, RunnerError
 from grader.generate.classics import classic_graphs, diamond_graphs
@@ -76,6 +78,7 @@ class EngineGrader:
         self.seed_output = False
         self.graphs_checked = 0
         self.confirmed: set[str] = set()  # backward()-level bugs shown by the mechanics check
+        self.excused: set[str] = set()  # ops that fail only through a method they call
 
     def grade(self) -> list[CategoryResult]:
         present = [c for c in OP_CATEGORIES if c not in self.missing]
@@ -91,10 +94,11 @@ class EngineGrader:
             context = self._check_in_context(passed_alone)
         else:
             context = {c: Outcome() for c in passed_alone}
+        outcomes = {c: alone[c] if c not in passed_alone else context[c] for c in present}
         for category in present:
-            outcome = alone[category] if category not in passed_alone else context[category]
-            results[category] = self._verdict(category, outcome)
-        trusted = [c for c in present if results[c].status == "pass"]
+            results[category] = self._verdict(category, outcomes[category])
+        self._blame_calls(results, outcomes)
+        trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
         results["reuse"] = self._verdict("reuse", self._check_reuse(trusted))
         results["graph"] = self._verdict("graph", self._check_graph(trusted))
         if mechanics is not None:
@@ -174,7 +178,6 @@ class EngineGrader:
         steps = tuple(Step(op, (k,), const) for k in range(self.config.deep_steps))
         return Check("deep", None, [Graph(((0.5,),), steps)])
 
-
     def _check_api(self) -> Outcome:
         """Checked without the grader's own seeding, which compensates a missing seed later."""
         seed, self.seed_output = self.seed_output, False
@@ -217,6 +220,69 @@ class EngineGrader:
         for category in OP_CATEGORIES:
             if category in results and results[category].status == "pass":
                 results[category].message += note
+
+    def _blame_calls(
+        self, results: dict[str, CategoryResult], outcomes: dict[str, Outcome]
+    ) -> None:
+        """An op that fails only through a failing method it calls passes, with a note; the
+        method it calls is charged (see grader/diagnose/calls.py)."""
+        failing = [c for c, o in outcomes.items() if results[c].status == "fail" and o.failure]
+        if len(failing) < 2:
+            return
+        try:
+            calls = self._calls(list(outcomes))
+        except RunnerError:
+            return
+
+        def passes_with(category: str, fixed: list[str]) -> bool:
+            failure = outcomes[category].failure
+            assert failure is not None
+            graphs = [failure.graph, *self.plan.get(f"{category}/alone", [])]
+            return self._passes_corrected(graphs, fixed)
+
+        for category, roots in blame(failing, calls, passes_with).items():
+            self.excused.add(category)
+            results[category] = CategoryResult(
+                category, "pass", 0, 0, _built_on(self._method(category), roots, self._method)
+            )
+
+    def _calls(self, categories: list[str]) -> dict[str, set[str]]:
+        """Per category, the categories of the student's methods that run inside its forms."""
+        graphs = [_one_step(form) for c in categories for form in forms_of(c)]
+        params = {"api": self.api.to_dict(), "graphs": [g.to_dict() for g in graphs]}
+        answer = self.runner.call("engine.calls", params)
+        found: dict[str, set[str]] = {c: set() for c in categories}
+        if not isinstance(answer, list) or len(answer) != len(graphs):
+            return found
+        for graph, steps in zip(graphs, answer):
+            if isinstance(steps, list) and steps and isinstance(steps[0], list):
+                category = _category(graph.steps[0].op)
+                found[category] |= {c for c in steps[0] if c in OP_CATEGORIES}
+        return found
+
+    def _passes_corrected(self, graphs: list[Graph], fixed: list[str]) -> bool:
+        """Whether every graph matches torch once the methods of ``fixed`` are corrected."""
+        params = {
+            "api": self.api.to_dict(),
+            "graphs": [g.to_dict() for g in graphs],
+            "seed": self.seed_output,
+            "corrected": fixed,
+        }
+        try:
+            answers = self.runner.call("engine.evaluate_corrected", params)
+        except RunnerError:
+            return False
+        if not isinstance(answers, list) or len(answers) != len(graphs):
+            return False
+        for graph, got in zip(graphs, answers):
+            values, grads = self.oracle.expected(graph)
+            self.graphs_checked += graph.n_lanes
+            if compare(values, grads, got) is not None:
+                return False
+        return True
+
+    def _method(self, category: str) -> str:
+        return OPERATORS.get(category) or self.api.methods.get(category, category)
 
     def _check_in_context(self, candidates: list[str]) -> dict[str, Outcome]:
         """Context checks, repeated without the categories that failed until blame is stable."""
@@ -393,6 +459,24 @@ def _not_implemented(failure: Failure) -> bool:
     """A method that raises NotImplementedError (a template's stub) counts as missing."""
     error = failure.mismatch.error or {}
     return failure.mismatch.kind == "error" and error.get("type") == "NotImplementedError"
+
+
+def _built_on(method: str, roots: list[str], name: Callable[[str], str]) -> str:
+    """The note of an op excused through the methods it calls."""
+    callees = " and ".join(f"`{name(r)}`" for r in roots)
+    verb = "fails" if len(roots) == 1 else "fail"
+    return (
+        f"Your `{method}` is built on {callees}, which {verb}; it passes once {callees} "
+        f"{'is' if len(roots) == 1 else 'are'} fixed (with a corrected {callees}, your "
+        f"`{method}` matches torch). Not charged here."
+    )
+
+
+def _one_step(form: str) -> Graph:
+    """One op on fresh leaves, for recording which methods it calls."""
+    op = OPS[form]
+    const = (2 if form == "pow" else 2.0) if op.has_const else None
+    return Graph(((0.7, 1.3),), (Step(form, (0, 1) if op.arity == 2 else (0,), const),))
 
 
 def _category(form: str) -> str:

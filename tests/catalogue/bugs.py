@@ -40,7 +40,8 @@ class Bug:
 
     @property
     def charged(self) -> frozenset[str]:
-        """The categories the grader must fail: a backward() bug is charged once, to the
+        """The categories the grader must fail: the planted bug's own. An op built on the
+        broken one passes with a note, and a backward() bug is charged once, to the
         structural category its model names, not to every op it makes look wrong."""
         return self.fails if self.blamed is None else self.blamed
 
@@ -141,12 +142,14 @@ BUGS: tuple[Bug, ...] = (
         "(-a) + 2.0, where -a is self, so it is right.",
         _f("add", "sub"),
         ((ADD_GRADS, "            self.grad += out.grad\n"),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_grad_like_mul",
         "__add__'s backward copied from __mul__: d(a+b)/da taken to be b.",
         ADD_FORMS,
         ((ADD_GRADS, MUL_GRADS),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_overwrites_grad",
@@ -155,6 +158,7 @@ BUGS: tuple[Bug, ...] = (
         "right: the overwritten node -a is fresh and used once.",
         _f("add", "radd", "sub"),
         ((ADD_GRADS, "            self.grad = out.grad\n            other.grad = out.grad\n"),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_missing_out_grad",
@@ -162,6 +166,7 @@ BUGS: tuple[Bug, ...] = (
         "forgets the chain rule factor out.grad.",
         ADD_FORMS,
         ((ADD_GRADS, "            self.grad += 1\n            other.grad += 1\n"),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_constant_not_wrapped",
@@ -174,6 +179,7 @@ BUGS: tuple[Bug, ...] = (
                 '        out = Value(self.data + other.data, (self, other), "+")\n',
             ),
         ),
+        blamed=_f("add"),
     ),
     # ------------------------------------------------------------------ mul
     Bug(
@@ -188,6 +194,7 @@ BUGS: tuple[Bug, ...] = (
                 "            other.grad += other.data * out.grad\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_other_grad_typo",
@@ -202,6 +209,7 @@ BUGS: tuple[Bug, ...] = (
                 "            other.grad += other.data * out.grad\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_overwrites_grad",
@@ -216,6 +224,7 @@ BUGS: tuple[Bug, ...] = (
                 "            other.grad = self.data * out.grad\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_missing_out_grad",
@@ -227,6 +236,7 @@ BUGS: tuple[Bug, ...] = (
                 "            self.grad += other.data\n            other.grad += self.data\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_constant_not_wrapped",
@@ -239,6 +249,7 @@ BUGS: tuple[Bug, ...] = (
                 '        out = Value(self.data * other.data, (self, other), "*")\n',
             ),
         ),
+        blamed=_f("mul"),
     ),
     # ------------------------------------------------------------------ pow
     Bug(
@@ -247,12 +258,14 @@ BUGS: tuple[Bug, ...] = (
         "go through b**-1.",
         POW_FORMS,
         ((POW_GRAD, "            self.grad += (other * self.data**other) * out.grad\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_missing_exponent_factor",
         "__pow__'s derivative forgets the factor k: x**(k-1).",
         POW_FORMS,
         ((POW_GRAD, "            self.grad += (self.data ** (other - 1)) * out.grad\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_overwrites_grad",
@@ -260,12 +273,14 @@ BUGS: tuple[Bug, ...] = (
         "context lose contributions.",
         POW_FORMS,
         ((POW_GRAD, "            self.grad = (other * self.data ** (other - 1)) * out.grad\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_missing_out_grad",
         "__pow__'s backward forgets the chain-rule factor out.grad.",
         POW_FORMS,
         ((POW_GRAD, "            self.grad += other * self.data ** (other - 1)\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_int_exponent_only",
@@ -389,6 +404,7 @@ BUGS: tuple[Bug, ...] = (
         "-a, a - b or 2.0 - a.",
         _f("neg", "sub", "rsub"),
         (("        return self * -1\n", "        return Value(-self.data)\n"),),
+        blamed=_f("neg"),
     ),
     Bug(
         "neg_direct_grad_sign",
@@ -396,6 +412,7 @@ BUGS: tuple[Bug, ...] = (
         "-a taken to be +1.",
         _f("neg", "sub", "rsub"),
         (("    def __neg__(self):  # -self\n        return self * -1\n", DIRECT_NEG),),
+        blamed=_f("neg"),
     ),
     Bug(
         "sub_direct_grad_sign",
@@ -447,6 +464,7 @@ BUGS: tuple[Bug, ...] = (
                 "    def __radd__(self, other):  # other + self\n        return other + self\n",
             ),
         ),
+        blamed=_f("radd"),
     ),
     Bug(
         "rmul_recurses",
@@ -459,6 +477,7 @@ BUGS: tuple[Bug, ...] = (
                 "    def __rmul__(self, other):  # other * self\n        return other * self\n",
             ),
         ),
+        blamed=_f("rmul"),
     ),
     Bug(
         "rsub_swapped",
