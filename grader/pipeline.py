@@ -79,6 +79,10 @@ class EngineGrader:
         self.graphs_checked = 0
         self.confirmed: set[str] = set()  # backward()-level bugs shown by the mechanics check
         self.excused: set[str] = set()  # ops that fail only through a method they call
+        self.backward_excused: set[str] = set()  # ops that fail alone only through backward()
+        self.traverse = False  # evaluate with a corrected traversal instead of backward()
+        self.traversed = False  # whether ops were judged in context under that traversal
+        self._traversed: dict[Graph, Any] = {}  # answers evaluated ahead under the traversal
 
     def grade(self) -> list[CategoryResult]:
         present = [c for c in OP_CATEGORIES if c not in self.missing]
@@ -92,8 +96,16 @@ class EngineGrader:
         mechanics = self._check_mechanics(passed_alone)
         if mechanics is None:
             context = self._check_in_context(passed_alone)
-        else:
-            context = {c: Outcome() for c in passed_alone}
+        elif self._can_traverse():
+            context, mechanics = self._check_with_traversal(passed_alone, mechanics)
+            self._recheck_alone(alone, mechanics)
+        else:  # no corrected traversal: judge ops alone when a model blames backward()
+            self.confirmed = set(mechanics.scopes) & {"reuse", "graph"}
+            if is_engine_level(mechanics) and self.confirmed:
+                context = {c: Outcome() for c in passed_alone}
+            else:
+                mechanics, self.confirmed = None, set()
+                context = self._check_in_context(passed_alone)
         outcomes = {c: alone[c] if c not in passed_alone else context[c] for c in present}
         for category in present:
             results[category] = self._verdict(category, outcomes[category])
@@ -101,7 +113,7 @@ class EngineGrader:
         trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
         results["reuse"] = self._verdict("reuse", self._check_reuse(trusted))
         results["graph"] = self._verdict("graph", self._check_graph(trusted))
-        if mechanics is not None:
+        if mechanics is not None and self.confirmed:
             self._blame_mechanics(results, mechanics)
         results["deep"] = self._verdict("deep", self._check_deep(trusted))
         order = ["api", *OP_CATEGORIES, "reuse", "graph", "deep"]
@@ -189,34 +201,82 @@ class EngineGrader:
         return Graph(tuple((float(x),) for x in lanes_of(1.5, 0, self._lanes)), ())
 
     def _check_mechanics(self, passed_alone: list[str]) -> Optional[Failure]:
-        """A bug in backward() itself, shown with primitive ops and explained by a model of it.
-
-        When backward() is wrong, every op fails in context: then ops are judged alone and
-        only the structural category the model names is charged.
-        """
+        """Random graphs of the primitive ops that passed alone, shared nodes included: a
+        failure there comes from backward() itself, or from an op that is wrong in context."""
         check = self._mechanics(passed_alone)
         if check.strategy is None:
             return None
-        outcome = self._run(check)
-        if outcome.failure is not None and is_engine_level(outcome.failure):
-            self.confirmed = set(outcome.failure.scopes) & {"reuse", "graph"}
-            return outcome.failure if self.confirmed else None
-        return None
+        return self._run(check).failure
+
+    def _can_traverse(self) -> bool:
+        """Whether the student's nodes show their children and closures (probed in the child)."""
+        try:
+            return self._corrected_answers([self._single()], [], traverse=True) is not None
+        except RunnerError:
+            return False
+
+    def _check_with_traversal(
+        self, passed_alone: list[str], failure: Failure
+    ) -> tuple[dict[str, Outcome], Optional[Failure]]:
+        """Ops in context under a corrected backward() over the student's own nodes, so an op
+        bug is found even when backward() is wrong too; then backward() itself, with the ops
+        that passed: confirmed when its failing example passes under the corrected traversal.
+
+        Returns the context outcomes and the confirmed backward() failure (or None)."""
+        self.traverse = self.traversed = True
+        try:
+            context = self._check_in_context(passed_alone)
+        finally:
+            self.traverse = False
+        good = [c for c in passed_alone if context[c].failure is None and not context[c].error]
+        if good != passed_alone:
+            failure = self._check_mechanics(good)  # type: ignore[assignment]
+        if failure is None or not self._traversal_fixes(failure.graph):
+            return context, None
+        self.confirmed = set(failure.scopes) & {"reuse", "graph"} or {"graph"}
+        return context, failure
+
+    def _traversal_fixes(self, graph: Graph) -> bool:
+        answers = self._corrected_answers([graph], [], traverse=True)
+        return answers is not None and self._all_match([graph], answers)
+
+    def _recheck_alone(self, alone: dict[str, Outcome], failure: Optional[Failure]) -> None:
+        """With backward() confirmed wrong, an op that failed alone is checked alone again
+        under the corrected traversal: if it passes there, backward() was the cause."""
+        if failure is None or not self.confirmed:
+            return
+        for category, outcome in alone.items():
+            if outcome.failure is None or outcome.error:
+                continue
+            self.traverse = True
+            try:
+                again = self._run(self._alone(category))
+            finally:
+                self.traverse = False
+            if again.failure is None and again.error is None:
+                self.backward_excused.add(category)
 
     def _blame_mechanics(self, results: dict[str, CategoryResult], failure: Failure) -> None:
         """Charge the backward() bug once: to the scope its model names."""
         scope = "graph" if "graph" in self.confirmed else "reuse"
         results[scope] = self._verdict(scope, Outcome(failure=failure))
         first = results[scope].message.split(". ")[0]
-        results[
-            scope
-        ].message = (
-            f"{first}. Each op is right on its own, so backward() itself is the likely culprit."
+        why = (
+            "With a corrected backward() walking your own nodes and closures, this example "
+            "matches torch, so backward() itself is the culprit."
+            if self.traversed
+            else "Each op is right on its own, so backward() itself is the likely culprit."
         )
+        results[scope].message = f"{first}. {why}"
         for other in ("reuse", "graph"):
             if other != scope and results[other].status == "fail":
                 results[other] = CategoryResult(other, "pass", 0, 0, _NOT_CHARGED.format(scope))
         note = f" (Context checks were skipped: backward() itself is wrong, see {scope}.)"
+        if self.traversed:
+            note = (
+                f" (Checked with a corrected backward() over your own nodes, since yours is "
+                f"wrong: see {scope}.)"
+            )
         for category in OP_CATEGORIES:
             if category in results and results[category].status == "pass":
                 results[category].message += note
@@ -262,18 +322,30 @@ class EngineGrader:
 
     def _passes_corrected(self, graphs: list[Graph], fixed: list[str]) -> bool:
         """Whether every graph matches torch once the methods of ``fixed`` are corrected."""
+        try:
+            answers = self._corrected_answers(graphs, fixed, traverse=bool(self.confirmed))
+        except RunnerError:
+            return False
+        return answers is not None and self._all_match(graphs, answers)
+
+    def _corrected_answers(
+        self, graphs: list[Graph], fixed: list[str], traverse: bool
+    ) -> Optional[list[Any]]:
+        """The engine's answers with ``fixed`` methods corrected and, if ``traverse``, a
+        corrected backward(); None when the student's nodes could not be probed."""
         params = {
             "api": self.api.to_dict(),
             "graphs": [g.to_dict() for g in graphs],
             "seed": self.seed_output,
             "corrected": fixed,
+            "traverse": traverse,
         }
-        try:
-            answers = self.runner.call("engine.evaluate_corrected", params)
-        except RunnerError:
-            return False
+        answers = self.runner.call("engine.evaluate_corrected", params)
         if not isinstance(answers, list) or len(answers) != len(graphs):
-            return False
+            return None
+        return answers
+
+    def _all_match(self, graphs: list[Graph], answers: list[Any]) -> bool:
         for graph, got in zip(graphs, answers):
             values, grads = self.oracle.expected(graph)
             self.graphs_checked += graph.n_lanes
@@ -330,6 +402,8 @@ class EngineGrader:
         Graphs drawn ahead for this key are checked as they are: only when one fails does
         Hypothesis run again, meeting the same graphs in the same order, to shrink it.
         """
+        if self.traverse:
+            self._ahead_traversed(check.classics + self.plan.get(check.key, []))
         outcome = self._try(check.classics)
         if outcome.failure or outcome.error or check.strategy is None:
             return outcome
@@ -380,12 +454,32 @@ class EngineGrader:
         values, grads = self.oracle.expected(graph)
         got: Any = None
         for _ in range(tries):
-            got = self.runner.evaluate(graph, self.seed_output)
+            got = self._evaluate(graph)
             self.graphs_checked += graph.n_lanes
             mismatch = compare(values, grads, got)
             if mismatch is not None:
                 return mismatch, got, values, grads
         return None, got, values, grads
+
+    def _evaluate(self, graph: Graph) -> Any:
+        if not self.traverse:
+            return self.runner.evaluate(graph, self.seed_output)
+        if graph in self._traversed:
+            return self._traversed.pop(graph)
+        answers = self._corrected_answers([graph], [], traverse=True)
+        return answers[0] if answers else None
+
+    def _ahead_traversed(self, graphs: list[Graph]) -> None:
+        """Evaluate a check's graphs under the corrected traversal in one request."""
+        todo = [g for g in graphs if g not in self._traversed]
+        if not todo:
+            return
+        try:
+            answers = self._corrected_answers(todo, [], traverse=True)
+        except RunnerError:
+            return
+        if answers is not None:
+            self._traversed.update(zip(todo, answers))
 
     def _excused(self, outcome: Outcome) -> bool:
         return outcome.failure is not None and self._explained(outcome.failure)
@@ -394,6 +488,7 @@ class EngineGrader:
         """Whether a confirmed backward()-level bug (not the op) explains this failure."""
         return (
             bool(self.confirmed)
+            and not self.traversed
             and is_engine_level(failure)
             and bool(self.confirmed & set(failure.scopes))
         )
@@ -422,6 +517,8 @@ class EngineGrader:
         return CategoryResult(category, "fail", 0, 0, message, f.code, f.expected, f.got, f.hint)
 
     def _excused_here(self, category: str, failure: Failure) -> bool:
+        if category in self.backward_excused:
+            return True
         return category in OP_CATEGORIES and self._explained(failure)
 
     def _missing(self, category: str) -> CategoryResult:

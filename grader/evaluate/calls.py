@@ -235,3 +235,34 @@ _BACKWARD: dict[str, Callable[[float, float, float, float], tuple[float, ...]]] 
     "tanh": lambda x, y, c, o: (1.0 - o * o,), "sigmoid": lambda x, y, c, o: (o * (1.0 - o),),
     "relu": lambda x, y, c, o: (1.0 if o > 0 else 0.0,),
 }  # fmt: skip
+
+
+def traversal(api: EngineAPI, shape: Shape) -> Callable[[Any], None]:
+    """A right backward() over the student's own nodes: every node once, each after all that
+    use it, the output's grad set to 1 first, then each node's own closure called."""
+
+    def backward(output: Any) -> None:
+        order: list[Any] = []
+        seen = {id(output)}
+        stack = [(output, iter(_children(output, shape)))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                order.append(node)
+            elif id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, iter(_children(child, shape))))
+        setattr(output, api.grad_attr, 1.0)
+        for node in reversed(order):
+            closure = getattr(node, shape.closure, None)
+            if callable(closure):
+                closure()
+
+    return backward
+
+
+def _children(node: Any, shape: Shape) -> list[Any]:
+    found = getattr(node, shape.children, ())
+    return list(found) if isinstance(found, (tuple, list, set, frozenset)) else []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.discover.api import EngineAPI
-from grader.evaluate.calls import corrected, probe_shape, record_calls
+from grader.evaluate.calls import corrected, probe_shape, record_calls, traversal
 from grader.evaluate.runner import discovery_result
 from grader.evaluate.student import evaluate
 from grader.graph import Graph
@@ -50,15 +50,22 @@ def calls(namespace: dict, params: dict) -> list[list[list[str]]]:
 @register("engine.evaluate_corrected")
 def evaluate_corrected(namespace: dict, params: dict) -> Any:
     """As engine.evaluate, with the methods of ``params["corrected"]`` (categories) replaced
-    by right ones bound to the student's names; None when their nodes could not be probed."""
+    by right ones bound to the student's names, and with a corrected backward() traversal
+    when ``params["traverse"]``; None when their nodes could not be probed."""
     api = EngineAPI.from_dict(params["api"])
     cls = namespace[api.class_name]
     restore_builtins()
     shape = probe_shape(cls, api)
     if shape is None:
         return None
-    with corrected(cls, api, list(params["corrected"]), shape):
-        return evaluate_graphs(namespace, params)
+    backward = traversal(api, shape) if params.get("traverse") else None
+    answers = []
+    with corrected(cls, api, list(params.get("corrected", [])), shape):
+        for graph in params["graphs"]:
+            restore_builtins()
+            graph_ = Graph.from_dict(graph)
+            answers.append(evaluate(cls, api, graph_, bool(params["seed"]), backward))
+    return answers
 
 
 @register("submission.missing_modules")
