@@ -25,6 +25,7 @@ from grader.compare.verdict import Mismatch, compare
 from grader.config import Config
 from grader.diagnose.calls import blame
 from grader.diagnose.feedback import Failure, explain_failure, is_engine_level
+from grader.diagnose.first_wrong import consumers
 from grader.discover.api import EngineAPI
 from grader.discover.finder import OPERATORS
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess
@@ -357,7 +358,13 @@ class EngineGrader:
         return OPERATORS.get(category) or self.api.methods.get(category, category)
 
     def _check_in_context(self, candidates: list[str]) -> dict[str, Outcome]:
-        """Context checks, repeated without the categories that failed until blame is stable."""
+        """Context checks, repeated without the categories that failed until blame is stable.
+
+        Each round stops trusting the culprits: the failing categories whose failing example
+        goes wrong first at one of their own steps, or uses no other category that failed
+        (if none is that clear, every one that failed); the others that failed are checked
+        again around the ops still trusted.
+        """
         trusted = set(candidates)
         outcomes = {c: Outcome() for c in candidates}
         pending = list(candidates)
@@ -369,8 +376,9 @@ class EngineGrader:
             failed -= {c for c in failed if self._excused(outcomes[c])}
             if not failed & trusted:
                 break
-            trusted -= failed
-            pending = sorted(failed)
+            culprits = {c for c in failed if _alone_to_blame(c, outcomes[c], failed)} or failed
+            trusted -= culprits
+            pending = sorted(failed - culprits)
         return outcomes
 
     def _check_context(self, category: str, around: list[str]) -> Outcome:
@@ -556,6 +564,32 @@ def _not_implemented(failure: Failure) -> bool:
     """A method that raises NotImplementedError (a template's stub) counts as missing."""
     error = failure.mismatch.error or {}
     return failure.mismatch.kind == "error" and error.get("type") == "NotImplementedError"
+
+
+def _alone_to_blame(category: str, outcome: Outcome, failed: set[str]) -> bool:
+    """Whether a context failure is the category's own: it uses no other category that
+    failed in the same round, or it first goes wrong at a step of the category itself."""
+    if outcome.failure is None:
+        return True
+    graph = outcome.failure.graph
+    return not (graph.categories() - {category}) & failed or _suspects(outcome.failure) == {
+        category
+    }
+
+
+def _suspects(failure: Failure) -> set[str]:
+    """The categories of the steps where a failing example first goes wrong: the step that
+    made a wrong value or raised, or the steps that pass a wrong gradient on."""
+    graph, mismatch = failure.graph, failure.mismatch
+    if mismatch.kind == "error":
+        step = (mismatch.error or {}).get("step")
+        return {_category(graph.steps[step].op)} if isinstance(step, int) else set()
+    if mismatch.node is None or mismatch.node < graph.n_leaves and mismatch.kind == "value":
+        return set()
+    if mismatch.kind == "value":
+        return {_category(graph.steps[mismatch.node - graph.n_leaves].op)}
+    users = consumers(graph, mismatch.node)
+    return {_category(graph.steps[u - graph.n_leaves].op) for u in users}
 
 
 def _built_on(method: str, roots: list[str], name: Callable[[str], str]) -> str:
