@@ -25,7 +25,6 @@ from grader.compare.verdict import Mismatch, compare
 from grader.config import Config
 from grader.diagnose.calls import blame
 from grader.diagnose.feedback import Failure, explain_failure, is_engine_level
-from grader.diagnose.first_wrong import consumers
 from grader.discover.api import EngineAPI
 from grader.discover.finder import OPERATORS
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess
@@ -80,6 +79,7 @@ class EngineGrader:
         self.graphs_checked = 0
         self.confirmed: set[str] = set()  # backward()-level bugs shown by the mechanics check
         self.excused: set[str] = set()  # ops that fail only through a method they call
+        self._sources: Optional[dict[str, Optional[str]]] = None
         self.backward_excused: set[str] = set()  # ops that fail alone only through backward()
         self.traverse = False  # evaluate with a corrected traversal instead of backward()
         self.traversed = False  # whether ops were judged in context under that traversal
@@ -361,9 +361,9 @@ class EngineGrader:
         """Context checks, repeated without the categories that failed until blame is stable.
 
         Each round stops trusting the culprits: the failing categories whose failing example
-        goes wrong first at one of their own steps, or uses no other category that failed
-        (if none is that clear, every one that failed); the others that failed are checked
-        again around the ops still trusted.
+        uses no other category that failed, or still fails when those are corrected (if none
+        is that clear, every one that failed); the others that failed are checked again
+        around the ops still trusted.
         """
         trusted = set(candidates)
         outcomes = {c: Outcome() for c in candidates}
@@ -376,10 +376,25 @@ class EngineGrader:
             failed -= {c for c in failed if self._excused(outcomes[c])}
             if not failed & trusted:
                 break
-            culprits = {c for c in failed if _alone_to_blame(c, outcomes[c], failed)} or failed
+            culprits = {c for c in failed if self._own_failure(c, outcomes[c], failed)} or failed
             trusted -= culprits
             pending = sorted(failed - culprits)
         return outcomes
+
+    def _own_failure(self, category: str, outcome: Outcome, failed: set[str]) -> bool:
+        """Whether a context failure is the category's own: its example uses no other
+        category that failed, or still fails with those corrected (the counterfactual)."""
+        if outcome.failure is None:
+            return True
+        graph = outcome.failure.graph
+        others = sorted((graph.categories() - {category}) & failed)
+        if not others:
+            return True
+        try:
+            answers = self._corrected_answers([graph], others, traverse=self.traverse)
+        except RunnerError:
+            return False
+        return answers is not None and not self._all_match([graph], answers)
 
     def _check_context(self, category: str, around: list[str]) -> Outcome:
         return self._run(self._context(category, around))
@@ -450,9 +465,8 @@ class EngineGrader:
         lane = simplify(graph.lane(mismatch.lane), lambda g: self._reproduce(g)[0] is not None)
         found, got, values, grads = self._reproduce(lane)
         lane_got = got[0] if isinstance(got, list) and got else {}
-        failure = explain_failure(
-            lane, values, grads, lane_got, found or Mismatch(0, "flaky"), self.api
-        )
+        mismatch = found or Mismatch(0, "flaky")
+        failure = explain_failure(lane, values, grads, lane_got, mismatch, self.api, self.sources)
         return Outcome(failure=failure)
 
     def _reproduce(
@@ -468,6 +482,19 @@ class EngineGrader:
             if mismatch is not None:
                 return mismatch, got, values, grads
         return None, got, values, grads
+
+    @property
+    def sources(self) -> dict[str, Optional[str]]:
+        """The student's method sources (fetched once, when a failure is first explained):
+        a hint is shown only when what it says is true of them."""
+        if self._sources is None:
+            try:
+                found = self.runner.call("engine.sources", {"api": self.api.to_dict()})
+            except RunnerError:
+                found = None
+            found = found if isinstance(found, dict) else {}
+            self._sources = {str(k): v if isinstance(v, str) else None for k, v in found.items()}
+        return self._sources
 
     def _evaluate(self, graph: Graph) -> Any:
         if not self.traverse:
@@ -564,32 +591,6 @@ def _not_implemented(failure: Failure) -> bool:
     """A method that raises NotImplementedError (a template's stub) counts as missing."""
     error = failure.mismatch.error or {}
     return failure.mismatch.kind == "error" and error.get("type") == "NotImplementedError"
-
-
-def _alone_to_blame(category: str, outcome: Outcome, failed: set[str]) -> bool:
-    """Whether a context failure is the category's own: it uses no other category that
-    failed in the same round, or it first goes wrong at a step of the category itself."""
-    if outcome.failure is None:
-        return True
-    graph = outcome.failure.graph
-    return not (graph.categories() - {category}) & failed or _suspects(outcome.failure) == {
-        category
-    }
-
-
-def _suspects(failure: Failure) -> set[str]:
-    """The categories of the steps where a failing example first goes wrong: the step that
-    made a wrong value or raised, or the steps that pass a wrong gradient on."""
-    graph, mismatch = failure.graph, failure.mismatch
-    if mismatch.kind == "error":
-        step = (mismatch.error or {}).get("step")
-        return {_category(graph.steps[step].op)} if isinstance(step, int) else set()
-    if mismatch.node is None or mismatch.node < graph.n_leaves and mismatch.kind == "value":
-        return set()
-    if mismatch.kind == "value":
-        return {_category(graph.steps[mismatch.node - graph.n_leaves].op)}
-    users = consumers(graph, mismatch.node)
-    return {_category(graph.steps[u - graph.n_leaves].op) for u in users}
 
 
 def _built_on(method: str, roots: list[str], name: Callable[[str], str]) -> str:

@@ -10,7 +10,9 @@ Nothing here knows which op is built on which: that is what the recording finds 
 
 from __future__ import annotations
 
+import inspect
 import math
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, Callable, Optional
@@ -266,3 +268,23 @@ def traversal(api: EngineAPI, shape: Shape) -> Callable[[Any], None]:
 def _children(node: Any, shape: Shape) -> list[Any]:
     found = getattr(node, shape.children, ())
     return list(found) if isinstance(found, (tuple, list, set, frozenset)) else []
+
+
+def sources(cls: type, api: EngineAPI) -> dict[str, Optional[str]]:
+    """The source of the student's method per category, of backward() ("backward") and of
+    the whole class ("class"); None where it cannot be found."""
+    found: dict[str, Optional[str]] = {}
+    for category, name in method_names(api).items():
+        found[category] = _source(_function(cls, name))
+    found["backward"] = _source(_function(cls, api.backward))
+    found["class"] = _source(cls)
+    return found
+
+
+def _source(obj: Any) -> Optional[str]:
+    if obj is None:
+        return None
+    try:
+        return textwrap.dedent(inspect.getsource(obj))
+    except (OSError, TypeError):
+        return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.discover.api import EngineAPI
-from grader.evaluate.calls import corrected, probe_shape, record_calls, traversal
+from grader.evaluate.calls import corrected, probe_shape, record_calls, sources, traversal
 from grader.evaluate.runner import discovery_result
 from grader.evaluate.student import evaluate
 from grader.graph import Graph
@@ -45,6 +45,14 @@ def calls(namespace: dict, params: dict) -> list[list[list[str]]]:
         restore_builtins()
         answers.append(record_calls(cls, api, Graph.from_dict(graph)))
     return answers
+
+
+@register("engine.sources")
+def engine_sources(namespace: dict, params: dict) -> dict[str, Any]:
+    """The source text of the student's methods, for checking what a hint assumes."""
+    api = EngineAPI.from_dict(params["api"])
+    restore_builtins()
+    return sources(namespace[api.class_name], api)
 
 
 @register("engine.evaluate_corrected")
