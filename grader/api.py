@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from grader.compare.tolerance import judged_at
 from grader.config import Config, load_config
 from grader.discover.api import EngineAPI
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess, serving
@@ -54,13 +55,15 @@ def grade_runner(
     api = EngineAPI.from_dict(found["api"])
     grader = EngineGrader(runner, api, found.get("missing", {}), config, oracle)
     results = grader.grade()
-    results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
+    with judged_at(grader.tolerance):  # an MLP on a float32 engine computes in float32 too
+        results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
     score, max_score = total(results)
     return Report(
         score=score,
         max_score=max_score,
         categories=results,
         detected=api.describe(),
+        notes=grader.notes,
         seed=config.seed,
         submission=submission,
         graphs_checked=grader.graphs_checked,

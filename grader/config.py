@@ -21,6 +21,9 @@ MLP_WEIGHTS: dict[str, float] = {
 DEFAULT_WEIGHTS = {**ENGINE_WEIGHTS, **MLP_WEIGHTS}  # 75 + 25 = 100
 
 
+PRECISIONS = ("auto", "float64")
+
+
 class ConfigError(Exception):
     """The rubric file is unreadable or names something unknown."""
 
@@ -39,6 +42,12 @@ class Config:
     total_seconds: float = 300.0
     memory_mb: int = 2048
     execute_all: bool = False
+    precision: str = "auto"  # "float64": an engine computing in float32 is charged to api
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            known = ", ".join(repr(p) for p in PRECISIONS)
+            raise ConfigError(f"Unknown precision {self.precision!r}: use one of {known}.")
 
     def weight(self, category: str) -> float:
         return float(self.weights.get(category, 0.0))

@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional
 
 from hypothesis.strategies import SearchStrategy
 
+from grader.compare.tolerance import FLOAT32, FLOAT64, is_float32, judged_at
 from grader.compare.verdict import Mismatch, compare
 from grader.config import Config
 from grader.diagnose.calls import blame
@@ -82,13 +83,37 @@ class EngineGrader:
         self._sources: Optional[dict[str, Optional[str]]] = None
         self.backward_excused: set[str] = set()  # ops that fail alone only through backward()
         self.traverse = False  # evaluate with a corrected traversal instead of backward()
+        self.float32 = False  # the engine computes in float32
+        self.tolerance = FLOAT64
+        self.notes: list[str] = []
         self.traversed = False  # whether ops were judged in context under that traversal
         self._traversed: dict[Graph, Any] = {}  # answers evaluated ahead under the traversal
 
     def grade(self) -> list[CategoryResult]:
         present = [c for c in OP_CATEGORIES if c not in self.missing]
         self._prepare(present)
+        self._detect_precision()
+        with judged_at(self.tolerance):
+            return self._grade(present)
+
+    def _detect_precision(self) -> None:
+        """An engine whose numbers are all float32 is judged at float32's tolerance, with a
+        note; a rubric that requires float64 charges it once, to ``api``."""
+        try:
+            got = self.runner.evaluate(self._single(), self.seed_output)
+        except RunnerError:
+            return
+        numbers = [x for lane in got if isinstance(lane, dict) for x in lane.get("values", [])]
+        if not is_float32(numbers) or not isinstance(got, list):
+            return
+        self.float32 = True
+        self.tolerance = FLOAT32
+        self.notes.append(_FLOAT32_NOTE.format(self.api.class_name))
+
+    def _grade(self, present: list[str]) -> list[CategoryResult]:
         results = {"api": self._verdict("api", self._check_api())}
+        if self.float32 and self.config.precision == "float64":
+            results["api"] = _require_float64(results["api"], self.api.class_name)
         for category in OP_CATEGORIES:
             if category in self.missing:
                 results[category] = self._missing(category)
@@ -591,6 +616,35 @@ def _not_implemented(failure: Failure) -> bool:
     """A method that raises NotImplementedError (a template's stub) counts as missing."""
     error = failure.mismatch.error or {}
     return failure.mismatch.kind == "error" and error.get("type") == "NotImplementedError"
+
+
+_FLOAT32_NOTE = (
+    "Your {0} computes in 32-bit floats (numpy float32), so its numbers were compared with "
+    "torch at float32's precision (about 4 significant digits after a few operations) "
+    "instead of float64's."
+)
+
+
+def _require_float64(result: CategoryResult, class_name: str) -> CategoryResult:
+    """The api verdict when float64 is required and the engine computes in float32."""
+    message = (
+        f"Your {class_name} stores its numbers as 32-bit floats (numpy float32); this "
+        "assignment asks for 64-bit floats: store float(x). Everything else was checked at "
+        "float32's precision, so this costs points only here."
+    )
+    if result.status == "fail":
+        message = f"{result.message} {message}"
+    return CategoryResult(
+        "api",
+        "fail",
+        0,
+        0,
+        message,
+        result.counterexample,
+        result.expected,
+        result.got,
+        result.hint,
+    )
 
 
 def _built_on(method: str, roots: list[str], name: Callable[[str], str]) -> str:
