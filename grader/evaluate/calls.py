@@ -277,7 +277,8 @@ def sources(cls: type, api: EngineAPI) -> dict[str, Optional[str]]:
     for category, name in method_names(api).items():
         found[category] = _source(_function(cls, name))
     found["backward"] = _source(_function(cls, api.backward))
-    found["class"] = _source(cls)
+    methods = [_source(f) for k in cls.__mro__[:-1] for f in vars(k).values() if _is_function(f)]
+    found["class"] = _source(cls) or "\n".join(m for m in methods if m) or None
     return found
 
 
