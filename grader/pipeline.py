@@ -57,6 +57,7 @@ class Outcome:
 
     failure: Optional[Failure] = None
     error: Optional[RunnerError] = None
+    rough: Optional[tuple[Check, bool]] = None  # a failure not shrunk yet: its check, traverse
 
 
 class EngineGrader:
@@ -84,6 +85,7 @@ class EngineGrader:
         self.backward_excused: set[str] = set()  # ops that fail alone only through backward()
         self.traverse = False  # evaluate with a corrected traversal instead of backward()
         self.float32 = False  # the engine computes in float32
+        self._mechanics_check: Optional[Check] = None  # the last mechanics check run
         self.tolerance = FLOAT64
         self.notes: list[str] = []
         self.traversed = False  # whether ops were judged in context under that traversal
@@ -117,7 +119,7 @@ class EngineGrader:
         for category in OP_CATEGORIES:
             if category in self.missing:
                 results[category] = self._missing(category)
-        alone = {c: self._run(self._alone(c)) for c in present}
+        alone = {c: self._run(self._alone(c), rough=True) for c in present}
         passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
         mechanics = self._check_mechanics(passed_alone)
         if mechanics is None:
@@ -136,10 +138,12 @@ class EngineGrader:
         for category in present:
             results[category] = self._verdict(category, outcomes[category])
         self._blame_calls(results, outcomes)
+        self._polish(results, outcomes)
         trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
         results["reuse"] = self._verdict("reuse", self._check_reuse(trusted))
         results["graph"] = self._verdict("graph", self._check_graph(trusted))
-        if mechanics is not None and self.confirmed:
+        if mechanics is not None and self.confirmed and self._mechanics_check is not None:
+            mechanics = self._run(self._mechanics_check).failure or mechanics  # shrunk now
             self._blame_mechanics(results, mechanics)
         results["deep"] = self._verdict("deep", self._check_deep(trusted))
         order = ["api", *OP_CATEGORIES, "reuse", "graph", "deep"]
@@ -232,7 +236,8 @@ class EngineGrader:
         check = self._mechanics(passed_alone)
         if check.strategy is None:
             return None
-        return self._run(check).failure
+        self._mechanics_check = check
+        return self._run(check, rough=True).failure
 
     def _can_traverse(self) -> bool:
         """Whether the student's nodes show their children and closures (probed in the child)."""
@@ -276,7 +281,7 @@ class EngineGrader:
                 continue
             self.traverse = True
             try:
-                again = self._run(self._alone(category))
+                again = self._run(self._alone(category), rough=True)
             finally:
                 self.traverse = False
             if again.failure is None and again.error is None:
@@ -422,7 +427,7 @@ class EngineGrader:
         return answers is not None and not self._all_match([graph], answers)
 
     def _check_context(self, category: str, around: list[str]) -> Outcome:
-        return self._run(self._context(category, around))
+        return self._run(self._context(category, around), rough=True)
 
     def _check_reuse(self, trusted: list[str]) -> Outcome:
         check = self._reuse(trusted)
@@ -444,24 +449,33 @@ class EngineGrader:
 
     # -- running ----------------------------------------------------------------------
 
-    def _run(self, check: Check) -> Outcome:
+    def _run(self, check: Check, rough: bool = False) -> Outcome:
         """Hand-picked graphs first, then the search; a failure found is shrunk and explained.
 
         Graphs drawn ahead for this key are checked as they are: only when one fails does
-        Hypothesis run again, meeting the same graphs in the same order, to shrink it.
+        Hypothesis run again, meeting the same graphs in the same order, to shrink it. A
+        ``rough`` run draws its graphs ahead too, and explains the first failing one as it
+        is: ``_polish`` shrinks it later, if it is still charged by then.
         """
+        ahead = self.plan.get(check.key)
+        if ahead is None and rough and check.strategy is not None:
+            ahead = self.plan[check.key] = self._draw(check)
+            if not self.traverse:
+                self.oracle.prefetch(check.classics + ahead)
+                self.runner.prefetch(check.classics + ahead, self.seed_output)
         if self.traverse:
-            self._ahead_traversed(check.classics + self.plan.get(check.key, []))
-        outcome = self._try(check.classics)
+            self._ahead_traversed(check.classics + (ahead or []))
+        outcome = self._try(check.classics, rough)
         if outcome.failure or outcome.error or check.strategy is None:
-            return outcome
+            return self._remember(outcome, check, rough)
         try:
-            ahead = self.plan.get(check.key)
             seen = None  # a graph seen failing: the check cannot pass after that (flaky fails)
             if ahead is not None:
                 seen = next((g for g in ahead if self._mismatch(g) is not None), None)
                 if seen is None:
                     return Outcome()
+            if rough and seen is not None:
+                return self._remember(self._failure(seen, rough=True), check, rough)
             graph = find_failure(
                 check.strategy,
                 lambda g: self._mismatch(g) is not None,
@@ -474,11 +488,28 @@ class EngineGrader:
         except RunnerError as error:
             return Outcome(error=error)
 
-    def _try(self, candidates: list[Graph]) -> Outcome:
+    def _remember(self, outcome: Outcome, check: Check, rough: bool) -> Outcome:
+        if rough and outcome.failure is not None:
+            outcome.rough = (check, self.traverse)
+        return outcome
+
+    def _polish(self, results: dict[str, CategoryResult], outcomes: dict[str, Outcome]) -> None:
+        """Shrink the failures that are still charged, and explain them again."""
+        for category, outcome in outcomes.items():
+            if outcome.rough is None or results[category].status != "fail":
+                continue
+            check, traverse = outcome.rough
+            self.traverse = traverse
+            try:
+                results[category] = self._verdict(category, self._run(check))
+            finally:
+                self.traverse = False
+
+    def _try(self, candidates: list[Graph], rough: bool = False) -> Outcome:
         try:
             for graph in candidates:
                 if self._mismatch(graph) is not None:
-                    return self._failure(graph)
+                    return self._failure(graph, rough)
         except RunnerError as error:
             return Outcome(error=error)
         return Outcome()
@@ -486,12 +517,15 @@ class EngineGrader:
     def _mismatch(self, graph: Graph) -> Optional[Mismatch]:
         return self._reproduce(graph, tries=1)[0]
 
-    def _failure(self, graph: Graph) -> Outcome:
-        """Narrow a failing graph to its first failing lane, simplify it, and explain it."""
+    def _failure(self, graph: Graph, rough: bool = False) -> Outcome:
+        """Narrow a failing graph to its first failing lane, simplify it (unless ``rough``),
+        and explain it."""
         mismatch, _, _, _ = self._reproduce(graph)
         if mismatch is None:
             mismatch = Mismatch(0, "flaky")
-        lane = simplify(graph.lane(mismatch.lane), lambda g: self._reproduce(g)[0] is not None)
+        lane = graph.lane(mismatch.lane)
+        if not rough:
+            lane = simplify(lane, lambda g: self._reproduce(g)[0] is not None)
         found, got, values, grads = self._reproduce(lane)
         lane_got = got[0] if isinstance(got, list) and got else {}
         mismatch = found or Mismatch(0, "flaky")
