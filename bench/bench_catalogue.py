@@ -7,7 +7,8 @@
    not charged, and the engines whose charged set differs between seeds.
 2. ``--timing``: wall time of ``python -m grader check FILE`` for a passing engine and for
    every failing engine of the catalogue, against ``python -c "import torch"`` measured in
-   the same run (medians of ``--runs``); the failing ratio is the worst engine's.
+   the same run (medians of ``--runs``): the median and the worst failing ratio. ``--root``
+   times another checkout of the grader on the same engines (before and after a change).
 """
 
 from __future__ import annotations
@@ -72,27 +73,28 @@ def verdicts(seeds: list[int], names: list[str]) -> None:
     print(f"engines whose verdict changes with the seed: {len(unstable)} {unstable}")
 
 
-def _wall(command: list[str], runs: int) -> float:
+def _wall(command: list[str], runs: int, cwd: Path = ROOT) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+        subprocess.run(command, cwd=cwd, capture_output=True, check=False)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
-def timing(runs: int, names: list[str]) -> None:
+def timing(runs: int, names: list[str], root: Path) -> None:
+    """``root``: the checkout whose grader is timed (another one, to compare versions)."""
     from tests.catalogue.bugs import BASE, BUGS, materialize
 
     torch = _wall([sys.executable, "-c", "import torch"], runs)
     grade = [sys.executable, "-m", "grader", "check"]
-    passing = _wall([*grade, str(BASE)], runs)
+    passing = _wall([*grade, str(BASE)], runs, root)
     worst, worst_name, failing = 0.0, "", []
     with tempfile.TemporaryDirectory() as directory:
         for bug in BUGS:
             if names and bug.name not in names:
                 continue
-            wall = _wall([*grade, str(materialize(bug, Path(directory)))], runs)
+            wall = _wall([*grade, str(materialize(bug, Path(directory)))], runs, root)
             failing.append(wall)
             if wall > worst:
                 worst, worst_name = wall, bug.name
@@ -110,11 +112,12 @@ def main() -> None:
     parser.add_argument("--bugs", default="", help="comma-separated catalogue names")
     parser.add_argument("--timing", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the grader checkout to time")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     names = [n for n in args.bugs.split(",") if n]
     if args.timing:
-        timing(args.runs, names)
+        timing(args.runs, names, args.root.resolve())
     else:
         verdicts(list(range(args.seeds)), names)
 

@@ -1,17 +1,26 @@
 """The grading pipeline for the engine: which graphs are checked, in which order, and why.
 
 0. Every check of a grade in which everything passes is drawn up front; its graphs go to the
-   torch oracle (its own process) and to the student's engine (the sandbox) in batches.
+   torch oracle (its own process) and to the student's engine (the sandbox) in batches. An
+   engine whose numbers are all float32 is judged at float32's tolerance.
 1. ``api``: leaves only (a Value holds its number, a fresh grad is 0, backward seeds 1).
 2. Every op category alone: one op on leaves (operands may coincide, so ``x * x`` is alone).
-3. The mechanics of backward(), with primitive ops: a bug there (no visited set, wrong order)
-   that a model of it reproduces is charged once, to ``reuse`` or ``graph``, and ops are then
-   judged alone, since every op would fail in context.
+3. The mechanics of backward(), with primitive ops. If they fail, ops are checked in context
+   under a corrected traversal of the student's own nodes (children and ``_backward``
+   closures found by probing), so an op bug is found even beside a backward() bug; then
+   backward() is charged once, to ``reuse`` or ``graph``, if its failing example passes
+   under that traversal.
 4. Every op that passed alone, in context: surrounded by the ops that are still trusted, its
-   result consumed more than once. A category that fails is no longer trusted, and the others
-   that failed are checked again without it, so one broken op costs points once.
-5. ``reuse`` and ``graph``: shared nodes and random mixed graphs of the ops that passed.
-6. ``deep``: a long chain, for the topological sort.
+   result consumed more than once. Each round stops trusting the culprits (a failure that
+   still fails with the other failing ops corrected), and the others are checked again.
+5. Blame through the student's call structure: an op that fails only through a failing
+   method it calls (``__sub__`` built on ``__add__``) passes with a note once its failing
+   examples pass with that method corrected; the method is charged.
+6. ``reuse`` and ``graph``: shared nodes and random mixed graphs of the ops that passed.
+7. ``deep``: a long chain, for the topological sort.
+
+Failures are first explained rough (the first failing graph); only those still charged at
+the end are shrunk, which is where a failing grade spends its time.
 """
 
 from __future__ import annotations
