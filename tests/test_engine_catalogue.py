@@ -177,3 +177,15 @@ def test_correct_engine_gets_full_marks(path: Path) -> None:
     assert not problems, "\n".join(problems)
     assert sum(r.score for r in engine) == sum(r.max_score for r in engine) == 75
     assert all(r.status == "missing" for r in report.categories if r.id.startswith("mlp."))
+
+
+def test_rubric_precision_is_read_and_checked(tmp_path: Path) -> None:
+    from grader.config import ConfigError, load_config
+
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text('precision = "float64"\n')
+    assert load_config(rubric).precision == "float64"
+    assert load_config().precision == "auto"
+    rubric.write_text('precision = "float16"\n')
+    with pytest.raises(ConfigError, match="float16"):
+        load_config(rubric)
