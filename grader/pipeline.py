@@ -269,12 +269,11 @@ class EngineGrader:
         finally:
             self.traverse = False
         good = [c for c in passed_alone if context[c].failure is None and not context[c].error]
-        if good != passed_alone:
-            failure = self._check_mechanics(good)  # type: ignore[assignment]
-        if failure is None or not self._traversal_fixes(failure.graph):
+        again = failure if good == passed_alone else self._check_mechanics(good)
+        if again is None or not self._traversal_fixes(again.graph):
             return context, None
-        self.confirmed = set(failure.scopes) & {"reuse", "graph"} or {"graph"}
-        return context, failure
+        self.confirmed = set(again.scopes) & {"reuse", "graph"} or {"graph"}
+        return context, again
 
     def _traversal_fixes(self, graph: Graph) -> bool:
         answers = self._corrected_answers([graph], [], traverse=True)
