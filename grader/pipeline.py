@@ -116,7 +116,8 @@ class EngineGrader:
             return
         if not isinstance(got, list):
             return
-        numbers = [x for lane in got if isinstance(lane, dict) for x in lane.get("values", [])]
+        lanes = [lane.get("values") for lane in got if isinstance(lane, dict)]
+        numbers = [x for values in lanes if isinstance(values, list) for x in values]
         if not is_float32([x for x in numbers if isinstance(x, float)]):
             return
         self.float32 = True
