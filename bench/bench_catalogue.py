@@ -6,8 +6,8 @@
    reported are the charges beyond the planted bug (``Bug.charged``), planted bugs that were
    not charged, and the engines whose charged set differs between seeds.
 2. ``--timing``: wall time of ``python -m grader check FILE`` for a passing engine and for
-   every failing engine of the catalogue, against ``python -c "import torch"`` measured in
-   the same run (medians of ``--runs``): the median and the worst failing ratio. ``--root``
+   every failing engine of the catalogue, each against ``python -c "import torch"`` timed
+   just before it (medians of ``--runs``): the median and the worst failing ratio. ``--root``
    times another checkout of the grader on the same engines (before and after a change).
 """
 
@@ -42,8 +42,9 @@ def charged_by_seed(bugs: list, seeds: list[int]) -> dict[str, dict[int, frozens
             config = load_config(seed=seed)
             config.weights.update({k: 0 for k in config.weights if k.startswith("mlp.")})
             report = check(namespace["Value"], config=config, namespace=namespace)
-            failed = frozenset(c.id for c in report.categories
-                               if c.id in JUDGED and c.status != "pass")
+            failed = frozenset(
+                c.id for c in report.categories if c.id in JUDGED and c.status != "pass"
+            )
             found[bug.name][seed] = failed
     return found
 
@@ -63,8 +64,9 @@ def verdicts(seeds: list[int], names: list[str]) -> None:
             extra += len(beyond)
             missed += len(lost)
             if beyond or lost:
-                print(f"seed {seed:>3} {bug.name:34} beyond: {sorted(beyond)} "
-                      f"missed: {sorted(lost)}")
+                print(
+                    f"seed {seed:>3} {bug.name:34} beyond: {sorted(beyond)} missed: {sorted(lost)}"
+                )
         if len(set(per_seed.values())) > 1:
             unstable.append(bug.name)
     elapsed = time.perf_counter() - started
@@ -73,37 +75,45 @@ def verdicts(seeds: list[int], names: list[str]) -> None:
     print(f"engines whose verdict changes with the seed: {len(unstable)} {unstable}")
 
 
-def _wall(command: list[str], runs: int, cwd: Path = ROOT) -> float:
-    times = []
+def _wall(command: list[str], cwd: Path = ROOT) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
+def _ratio(command: list[str], runs: int, root: Path) -> tuple[float, float]:
+    """Median wall time of ``command`` and its ratio to ``import torch``, the two timed
+    alternately, so that the load of a shared machine weighs on both alike."""
+    torch = [sys.executable, "-c", "import torch"]
+    walls, imports = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        imports.append(_wall(torch))
+        walls.append(_wall(command, root))
+    wall = statistics.median(walls)
+    return wall, wall / statistics.median(imports)
 
 
 def timing(runs: int, names: list[str], root: Path) -> None:
     """``root``: the checkout whose grader is timed (another one, to compare versions)."""
     from tests.catalogue.bugs import BASE, BUGS, materialize
 
-    torch = _wall([sys.executable, "-c", "import torch"], runs)
     grade = [sys.executable, "-m", "grader", "check"]
-    passing = _wall([*grade, str(BASE)], runs, root)
-    worst, worst_name, failing = 0.0, "", []
+    passing, passing_ratio = _ratio([*grade, str(BASE)], runs, root)
+    print(f"passing grade (base engine): {passing:.2f} s = {passing_ratio:.2f}x torch import")
+    ratios: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as directory:
         for bug in BUGS:
             if names and bug.name not in names:
                 continue
-            wall = _wall([*grade, str(materialize(bug, Path(directory)))], runs, root)
-            failing.append(wall)
-            if wall > worst:
-                worst, worst_name = wall, bug.name
-    print(f"python -c 'import torch': {torch:.2f} s")
-    print(f"passing grade (base engine): {passing:.2f} s = {passing / torch:.2f}x torch import")
-    if failing:
-        median = statistics.median(failing)
-        print(f"failing grades: median {median:.2f} s = {median / torch:.2f}x; worst "
-              f"{worst:.2f} s = {worst / torch:.2f}x ({worst_name}); target <= 2x")
+            path = materialize(bug, Path(directory))
+            wall, ratios[bug.name] = _ratio([*grade, str(path)], runs, root)
+            print(f"  {bug.name:34} {wall:6.2f} s = {ratios[bug.name]:.2f}x", flush=True)
+    if ratios:
+        worst = max(ratios, key=ratios.__getitem__)
+        print(
+            f"failing grades: median {statistics.median(ratios.values()):.2f}x torch import; "
+            f"worst {ratios[worst]:.2f}x ({worst}); target <= 2x"
+        )
 
 
 def main() -> None:
