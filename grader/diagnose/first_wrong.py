@@ -78,10 +78,8 @@ def _wrong(
     elif not users:
         text += f" {name} is not used by any op, so its gradient should stay 0."
     else:
-        ops = [
-            f"{names[u]} = {expression(graph, graph.steps[u - graph.n_leaves], api, names)}"
-            for u in users
-        ]
+        ops = [f"{names[u]} = {expression(graph, graph.steps[u - graph.n_leaves], api, names)}"
+               for u in users]
         if len(ops) == 1:
             text += f" {name} is used only by {ops[0]}; the backward of that op is the likely"
             text += " culprit."

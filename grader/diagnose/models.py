@@ -124,9 +124,8 @@ class Program:
     @cached_property
     def kids(self) -> tuple[tuple[int, ...], ...]:
         """Per node, its non-leaf operands, each once (leaves have no _backward to walk)."""
-        return tuple(
-            tuple(dict.fromkeys(a for a in args if a >= self.n_leaves)) for args in self.args
-        )
+        return tuple(tuple(dict.fromkeys(a for a in args if a >= self.n_leaves))
+                     for args in self.args)
 
     @cached_property
     def reach(self) -> tuple[int, ...]:
@@ -291,14 +290,12 @@ def _order_matters(program: Program, assigning: frozenset[str]) -> frozenset[int
         for arg in set(program.args[node]):
             users[arg] = users.get(arg, 0) | 1 << node
     contested = [
-        mask
-        for mask in users.values()
+        mask for mask in users.values()
         if mask & (mask - 1) and any(program.forms[n] in assigning for n in _bits(mask))
     ]
     reach = program.reach
     return frozenset(
-        n
-        for n in program.inner
+        n for n in program.inner
         if len(program.kids[n]) == 2
         and any(all(reach[k] & mask for k in program.kids[n]) for mask in contested)
     )
