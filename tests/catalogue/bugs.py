@@ -631,8 +631,8 @@ BUGS: tuple[Bug, ...] = (
         _f("tanh"),
         (
             (
-                "            self.grad += (1 - t**2) * out.grad\n\n        out._backward = _backward\n",
-                "            self.grad += (1 - t**2) * out.grad\n\n        self._backward = _backward\n",
+                TANH_GRAD + "\n        out._backward = _backward\n",
+                TANH_GRAD + "\n        self._backward = _backward\n",
             ),
         ),
     ),
