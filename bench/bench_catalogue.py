@@ -119,6 +119,7 @@ def timing(runs: int, names: list[str], root: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--bugs", default="", help="comma-separated catalogue names")
     parser.add_argument("--timing", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
@@ -129,7 +130,7 @@ def main() -> None:
     if args.timing:
         timing(args.runs, names, args.root.resolve())
     else:
-        verdicts(list(range(args.seeds)), names)
+        verdicts(list(range(args.first_seed, args.first_seed + args.seeds)), names)
 
 
 if __name__ == "__main__":
