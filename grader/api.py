@@ -99,6 +99,7 @@ def grade_runner(
         max_score=max_score,
         categories=graded.results,
         detected=graded.detected,
+        notes=graded.notes,
         seed=config.seed,
         submission=submission,
         graphs_checked=graded.checked,

@@ -28,6 +28,9 @@ NUMPY_WEIGHTS: dict[str, float] = {
 MODES = ("auto", "scalar", "numpy")
 
 
+PRECISIONS = ("auto", "float64")
+
+
 class ConfigError(Exception):
     """The rubric file is unreadable or names something unknown."""
 
@@ -48,6 +51,12 @@ class Config:
     execute_all: bool = False
     mode: str = "auto"  # "scalar" (a Value engine), "numpy" (a numpy network) or "auto"
     mlp_call: str = ""  # how to build the network, e.g. "Net({nin}, {nouts}, act='relu')"
+    precision: str = "auto"  # "float64": an engine computing in float32 is charged to api
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            known = ", ".join(repr(p) for p in PRECISIONS)
+            raise ConfigError(f"Unknown precision {self.precision!r}: use one of {known}.")
 
     def weight(self, category: str) -> float:
         return float(self.weights.get(category, NUMPY_WEIGHTS.get(category, 0.0)))

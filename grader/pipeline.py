@@ -1,30 +1,42 @@
 """The grading pipeline for the engine: which graphs are checked, in which order, and why.
 
 0. Every check of a grade in which everything passes is drawn up front; its graphs go to the
-   torch oracle (its own process) and to the student's engine (the sandbox) in batches.
+   torch oracle (its own process) and to the student's engine (the sandbox) in batches. An
+   engine whose numbers are all float32 is judged at float32's tolerance.
 1. ``api``: leaves only (a Value holds its number, a fresh grad is 0, backward seeds 1).
 2. Every op category alone: one op on leaves (operands may coincide, so ``x * x`` is alone).
-3. The mechanics of backward(), with primitive ops: a bug there (no visited set, wrong order)
-   that a model of it reproduces is charged once, to ``reuse`` or ``graph``, and ops are then
-   judged alone, since every op would fail in context.
+3. The mechanics of backward(), with primitive ops. If they fail, ops are checked in context
+   under a corrected traversal of the student's own nodes (children and ``_backward``
+   closures found by probing), so an op bug is found even beside a backward() bug; then
+   backward() is charged once, to ``reuse`` or ``graph``, if its failing example passes
+   under that traversal.
 4. Every op that passed alone, in context: surrounded by the ops that are still trusted, its
-   result consumed more than once. A category that fails is no longer trusted, and the others
-   that failed are checked again without it, so one broken op costs points once.
-5. ``reuse`` and ``graph``: shared nodes and random mixed graphs of the ops that passed.
-6. ``deep``: a long chain, for the topological sort.
+   result consumed more than once. Each round stops trusting the culprits (a failure that
+   still fails with the other failing ops corrected), and the others are checked again.
+5. Blame through the student's call structure: an op that fails only through a failing
+   method it calls (``__sub__`` built on ``__add__``) passes with a note once its failing
+   examples pass with that method corrected; the method is charged.
+6. ``reuse`` and ``graph``: shared nodes and random mixed graphs of the ops that passed.
+7. ``deep``: a long chain, for the topological sort.
+
+Failures are first explained rough (the first failing graph); only those still charged at
+the end are shrunk, which is where a failing grade spends its time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from hypothesis.strategies import SearchStrategy
 
+from grader.compare.tolerance import FLOAT32, FLOAT64, is_float32, judged_at
 from grader.compare.verdict import Mismatch, compare
 from grader.config import Config
+from grader.diagnose.calls import blame
 from grader.diagnose.feedback import Failure, explain_failure, is_engine_level
 from grader.discover.api import EngineAPI
+from grader.discover.finder import OPERATORS
 from grader.evaluate.oracle_process import LocalOracle, OracleProcess
 from grader.evaluate.runner import Runner, RunnerError
 from grader.generate.classics import classic_graphs, diamond_graphs
@@ -54,6 +66,7 @@ class Outcome:
 
     failure: Optional[Failure] = None
     error: Optional[RunnerError] = None
+    rough: Optional[tuple[Check, bool]] = None  # a failure not shrunk yet: its check, traverse
 
 
 class EngineGrader:
@@ -76,28 +89,73 @@ class EngineGrader:
         self.seed_output = False
         self.graphs_checked = 0
         self.confirmed: set[str] = set()  # backward()-level bugs shown by the mechanics check
+        self.excused: set[str] = set()  # ops that fail only through a method they call
+        self._sources: Optional[dict[str, Optional[str]]] = None
+        self.backward_excused: set[str] = set()  # ops that fail alone only through backward()
+        self.traverse = False  # evaluate with a corrected traversal instead of backward()
+        self.float32 = False  # the engine computes in float32
+        self._mechanics_check: Optional[Check] = None  # the last mechanics check run
+        self.tolerance = FLOAT64
+        self.notes: list[str] = []
+        self.traversed = False  # whether ops were judged in context under that traversal
+        self._traversed: dict[Graph, Any] = {}  # answers evaluated ahead under the traversal
 
     def grade(self) -> list[CategoryResult]:
         present = [c for c in OP_CATEGORIES if c not in self.missing]
         self._prepare(present)
+        self._detect_precision()
+        with judged_at(self.tolerance):
+            return self._grade(present)
+
+    def _detect_precision(self) -> None:
+        """An engine whose numbers are all float32 is judged at float32's tolerance, with a
+        note; a rubric that requires float64 charges it once, to ``api``."""
+        try:
+            got = self.runner.evaluate(self._single(), self.seed_output)
+        except RunnerError:
+            return
+        if not isinstance(got, list):
+            return
+        lanes = [lane.get("values") for lane in got if isinstance(lane, dict)]
+        numbers = [x for values in lanes if isinstance(values, list) for x in values]
+        if not is_float32([x for x in numbers if isinstance(x, float)]):
+            return
+        self.float32 = True
+        self.tolerance = FLOAT32
+        self.notes.append(_FLOAT32_NOTE.format(self.api.class_name))
+
+    def _grade(self, present: list[str]) -> list[CategoryResult]:
         results = {"api": self._verdict("api", self._check_api())}
+        if self.float32 and self.config.precision == "float64":
+            results["api"] = _require_float64(results["api"], self.api.class_name)
         for category in OP_CATEGORIES:
             if category in self.missing:
                 results[category] = self._missing(category)
-        alone = {c: self._run(self._alone(c)) for c in present}
+        alone = {c: self._run(self._alone(c), rough=True) for c in present}
         passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
         mechanics = self._check_mechanics(passed_alone)
         if mechanics is None:
             context = self._check_in_context(passed_alone)
-        else:
-            context = {c: Outcome() for c in passed_alone}
+        elif self._can_traverse():
+            context, mechanics = self._check_with_traversal(passed_alone, mechanics)
+            self._recheck_alone(alone, mechanics)
+        else:  # no corrected traversal: judge ops alone when a model blames backward()
+            self.confirmed = set(mechanics.scopes) & {"reuse", "graph"}
+            if is_engine_level(mechanics) and self.confirmed:
+                context = {c: Outcome() for c in passed_alone}
+            else:
+                mechanics, self.confirmed = None, set()
+                context = self._check_in_context(passed_alone)
+        outcomes = {c: alone[c] if c not in passed_alone else context[c] for c in present}
         for category in present:
-            outcome = alone[category] if category not in passed_alone else context[category]
-            results[category] = self._verdict(category, outcome)
-        trusted = [c for c in present if results[c].status == "pass"]
+            results[category] = self._verdict(category, outcomes[category])
+        self._blame_calls(results, outcomes)
+        self._polish(results, outcomes)
+        trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
         results["reuse"] = self._verdict("reuse", self._check_reuse(trusted))
         results["graph"] = self._verdict("graph", self._check_graph(trusted))
-        if mechanics is not None:
+        if mechanics is not None and self.confirmed and self._mechanics_check is not None:
+            mechanics = self._run(self._mechanics_check).failure or mechanics  # shrunk now
             self._blame_mechanics(results, mechanics)
         results["deep"] = self._verdict("deep", self._check_deep(trusted))
         order = ["api", *OP_CATEGORIES, "reuse", "graph", "deep"]
@@ -174,7 +232,6 @@ class EngineGrader:
         steps = tuple(Step(op, (k,), const) for k in range(self.config.deep_steps))
         return Check("deep", None, [Graph(((0.5,),), steps)])
 
-
     def _check_api(self) -> Outcome:
         """Checked without the grader's own seeding, which compensates a missing seed later."""
         seed, self.seed_output = self.seed_output, False
@@ -186,40 +243,169 @@ class EngineGrader:
         return Graph(tuple((float(x),) for x in lanes_of(1.5, 0, self._lanes)), ())
 
     def _check_mechanics(self, passed_alone: list[str]) -> Optional[Failure]:
-        """A bug in backward() itself, shown with primitive ops and explained by a model of it.
-
-        When backward() is wrong, every op fails in context: then ops are judged alone and
-        only the structural category the model names is charged.
-        """
+        """Random graphs of the primitive ops that passed alone, shared nodes included: a
+        failure there comes from backward() itself, or from an op that is wrong in context."""
         check = self._mechanics(passed_alone)
         if check.strategy is None:
             return None
-        outcome = self._run(check)
-        if outcome.failure is not None and is_engine_level(outcome.failure):
-            self.confirmed = set(outcome.failure.scopes) & {"reuse", "graph"}
-            return outcome.failure if self.confirmed else None
-        return None
+        self._mechanics_check = check
+        return self._run(check, rough=True).failure
+
+    def _can_traverse(self) -> bool:
+        """Whether the student's nodes show their children and closures (probed in the child)."""
+        try:
+            return self._corrected_answers([self._single()], [], traverse=True) is not None
+        except RunnerError:
+            return False
+
+    def _check_with_traversal(
+        self, passed_alone: list[str], failure: Failure
+    ) -> tuple[dict[str, Outcome], Optional[Failure]]:
+        """Ops in context under a corrected backward() over the student's own nodes, so an op
+        bug is found even when backward() is wrong too; then backward() itself, with the ops
+        that passed: confirmed when its failing example passes under the corrected traversal.
+
+        Returns the context outcomes and the confirmed backward() failure (or None)."""
+        self.traverse = self.traversed = True
+        try:
+            context = self._check_in_context(passed_alone)
+        finally:
+            self.traverse = False
+        good = [c for c in passed_alone if context[c].failure is None and not context[c].error]
+        again = failure if good == passed_alone else self._check_mechanics(good)
+        if again is None or not self._traversal_fixes(again.graph):
+            return context, None
+        self.confirmed = set(again.scopes) & {"reuse", "graph"} or {"graph"}
+        return context, again
+
+    def _traversal_fixes(self, graph: Graph) -> bool:
+        answers = self._corrected_answers([graph], [], traverse=True)
+        return answers is not None and self._all_match([graph], answers)
+
+    def _recheck_alone(self, alone: dict[str, Outcome], failure: Optional[Failure]) -> None:
+        """With backward() confirmed wrong, an op that failed alone is checked alone again
+        under the corrected traversal: if it passes there, backward() was the cause."""
+        if failure is None or not self.confirmed:
+            return
+        for category, outcome in alone.items():
+            if outcome.failure is None or outcome.error:
+                continue
+            self.traverse = True
+            try:
+                again = self._run(self._alone(category), rough=True)
+            finally:
+                self.traverse = False
+            if again.failure is None and again.error is None:
+                self.backward_excused.add(category)
 
     def _blame_mechanics(self, results: dict[str, CategoryResult], failure: Failure) -> None:
         """Charge the backward() bug once: to the scope its model names."""
         scope = "graph" if "graph" in self.confirmed else "reuse"
         results[scope] = self._verdict(scope, Outcome(failure=failure))
         first = results[scope].message.split(". ")[0]
-        results[
-            scope
-        ].message = (
-            f"{first}. Each op is right on its own, so backward() itself is the likely culprit."
+        why = (
+            "With a corrected backward() walking your own nodes and closures, this example "
+            "matches torch, so backward() itself is the culprit."
+            if self.traversed
+            else "Each op is right on its own, so backward() itself is the likely culprit."
         )
+        results[scope].message = f"{first}. {why}"
         for other in ("reuse", "graph"):
             if other != scope and results[other].status == "fail":
                 results[other] = CategoryResult(other, "pass", 0, 0, _NOT_CHARGED.format(scope))
         note = f" (Context checks were skipped: backward() itself is wrong, see {scope}.)"
+        if self.traversed:
+            note = (
+                f" (Checked with a corrected backward() over your own nodes, since yours is "
+                f"wrong: see {scope}.)"
+            )
         for category in OP_CATEGORIES:
             if category in results and results[category].status == "pass":
                 results[category].message += note
 
+    def _blame_calls(
+        self, results: dict[str, CategoryResult], outcomes: dict[str, Outcome]
+    ) -> None:
+        """An op that fails only through a failing method it calls passes, with a note; the
+        method it calls is charged (see grader/diagnose/calls.py)."""
+        failing = [c for c, o in outcomes.items() if results[c].status == "fail" and o.failure]
+        if len(failing) < 2:
+            return
+        try:
+            calls = self._calls(list(outcomes))
+        except RunnerError:
+            return
+
+        def passes_with(category: str, fixed: list[str]) -> bool:
+            failure = outcomes[category].failure
+            assert failure is not None
+            graphs = [failure.graph, *self.plan.get(f"{category}/alone", [])]
+            return self._passes_corrected(graphs, fixed)
+
+        for category, roots in blame(failing, calls, passes_with).items():
+            self.excused.add(category)
+            results[category] = CategoryResult(
+                category, "pass", 0, 0, _built_on(self._method(category), roots, self._method)
+            )
+
+    def _calls(self, categories: list[str]) -> dict[str, set[str]]:
+        """Per category, the categories of the student's methods that run inside its forms."""
+        graphs = [_one_step(form) for c in categories for form in forms_of(c)]
+        params = {"api": self.api.to_dict(), "graphs": [g.to_dict() for g in graphs]}
+        answer = self.runner.call("engine.calls", params)
+        found: dict[str, set[str]] = {c: set() for c in categories}
+        if not isinstance(answer, list) or len(answer) != len(graphs):
+            return found
+        for graph, steps in zip(graphs, answer):
+            if isinstance(steps, list) and steps and isinstance(steps[0], list):
+                category = _category(graph.steps[0].op)
+                found[category] |= {c for c in steps[0] if c in OP_CATEGORIES}
+        return found
+
+    def _passes_corrected(self, graphs: list[Graph], fixed: list[str]) -> bool:
+        """Whether every graph matches torch once the methods of ``fixed`` are corrected."""
+        try:
+            answers = self._corrected_answers(graphs, fixed, traverse=bool(self.confirmed))
+        except RunnerError:
+            return False
+        return answers is not None and self._all_match(graphs, answers)
+
+    def _corrected_answers(
+        self, graphs: list[Graph], fixed: list[str], traverse: bool
+    ) -> Optional[list[Any]]:
+        """The engine's answers with ``fixed`` methods corrected and, if ``traverse``, a
+        corrected backward(); None when the student's nodes could not be probed."""
+        params = {
+            "api": self.api.to_dict(),
+            "graphs": [g.to_dict() for g in graphs],
+            "seed": self.seed_output,
+            "corrected": fixed,
+            "traverse": traverse,
+        }
+        answers = self.runner.call("engine.evaluate_corrected", params)
+        if not isinstance(answers, list) or len(answers) != len(graphs):
+            return None
+        return answers
+
+    def _all_match(self, graphs: list[Graph], answers: list[Any]) -> bool:
+        for graph, got in zip(graphs, answers):
+            values, grads = self.oracle.expected(graph)
+            self.graphs_checked += graph.n_lanes
+            if compare(values, grads, got) is not None:
+                return False
+        return True
+
+    def _method(self, category: str) -> str:
+        return OPERATORS.get(category) or self.api.methods.get(category, category)
+
     def _check_in_context(self, candidates: list[str]) -> dict[str, Outcome]:
-        """Context checks, repeated without the categories that failed until blame is stable."""
+        """Context checks, repeated without the categories that failed until blame is stable.
+
+        Each round stops trusting the culprits: the failing categories whose failing example
+        uses no other category that failed, or still fails when those are corrected (if none
+        is that clear, every one that failed); the others that failed are checked again
+        around the ops still trusted.
+        """
         trusted = set(candidates)
         outcomes = {c: Outcome() for c in candidates}
         pending = list(candidates)
@@ -231,12 +417,28 @@ class EngineGrader:
             failed -= {c for c in failed if self._excused(outcomes[c])}
             if not failed & trusted:
                 break
-            trusted -= failed
-            pending = sorted(failed)
+            culprits = {c for c in failed if self._own_failure(c, outcomes[c], failed)} or failed
+            trusted -= culprits
+            pending = sorted(failed - culprits)
         return outcomes
 
+    def _own_failure(self, category: str, outcome: Outcome, failed: set[str]) -> bool:
+        """Whether a context failure is the category's own: its example uses no other
+        category that failed, or still fails with those corrected (the counterfactual)."""
+        if outcome.failure is None:
+            return True
+        graph = outcome.failure.graph
+        others = sorted((graph.categories() - {category}) & failed)
+        if not others:
+            return True
+        try:
+            answers = self._corrected_answers([graph], others, traverse=self.traverse)
+        except RunnerError:
+            return False
+        return answers is not None and not self._all_match([graph], answers)
+
     def _check_context(self, category: str, around: list[str]) -> Outcome:
-        return self._run(self._context(category, around))
+        return self._run(self._context(category, around), rough=True)
 
     def _check_reuse(self, trusted: list[str]) -> Outcome:
         check = self._reuse(trusted)
@@ -258,19 +460,33 @@ class EngineGrader:
 
     # -- running ----------------------------------------------------------------------
 
-    def _run(self, check: Check) -> Outcome:
+    def _run(self, check: Check, rough: bool = False) -> Outcome:
         """Hand-picked graphs first, then the search; a failure found is shrunk and explained.
 
         Graphs drawn ahead for this key are checked as they are: only when one fails does
-        Hypothesis run again, meeting the same graphs in the same order, to shrink it.
+        Hypothesis run again, meeting the same graphs in the same order, to shrink it. A
+        ``rough`` run draws its graphs ahead too, and explains the first failing one as it
+        is: ``_polish`` shrinks it later, if it is still charged by then.
         """
-        outcome = self._try(check.classics)
+        ahead = self.plan.get(check.key)
+        if ahead is None and rough and check.strategy is not None:
+            ahead = self.plan[check.key] = self._draw(check)
+            if not self.traverse:
+                self.oracle.prefetch(check.classics + ahead)
+                self.runner.prefetch(check.classics + ahead, self.seed_output)
+        if self.traverse:
+            self._ahead_traversed(check.classics + (ahead or []))
+        outcome = self._try(check.classics, rough)
         if outcome.failure or outcome.error or check.strategy is None:
-            return outcome
+            return self._remember(outcome, check, rough)
         try:
-            ahead = self.plan.get(check.key)
-            if ahead is not None and all(self._mismatch(g) is None for g in ahead):
-                return Outcome()
+            seen = None  # a graph seen failing: the check cannot pass after that (flaky fails)
+            if ahead is not None:
+                seen = next((g for g in ahead if self._mismatch(g) is not None), None)
+                if seen is None:
+                    return Outcome()
+            if rough and seen is not None:
+                return self._remember(self._failure(seen, rough=True), check, rough)
             graph = find_failure(
                 check.strategy,
                 lambda g: self._mismatch(g) is not None,
@@ -278,15 +494,33 @@ class EngineGrader:
                 seed=self.config.seed,
                 key=check.key,
             )
+            graph = graph or seen
             return Outcome() if graph is None else self._failure(graph)
         except RunnerError as error:
             return Outcome(error=error)
 
-    def _try(self, candidates: list[Graph]) -> Outcome:
+    def _remember(self, outcome: Outcome, check: Check, rough: bool) -> Outcome:
+        if rough and outcome.failure is not None:
+            outcome.rough = (check, self.traverse)
+        return outcome
+
+    def _polish(self, results: dict[str, CategoryResult], outcomes: dict[str, Outcome]) -> None:
+        """Shrink the failures that are still charged, and explain them again."""
+        for category, outcome in outcomes.items():
+            if outcome.rough is None or results[category].status != "fail":
+                continue
+            check, traverse = outcome.rough
+            self.traverse = traverse
+            try:
+                results[category] = self._verdict(category, self._run(check))
+            finally:
+                self.traverse = False
+
+    def _try(self, candidates: list[Graph], rough: bool = False) -> Outcome:
         try:
             for graph in candidates:
                 if self._mismatch(graph) is not None:
-                    return self._failure(graph)
+                    return self._failure(graph, rough)
         except RunnerError as error:
             return Outcome(error=error)
         return Outcome()
@@ -294,17 +528,19 @@ class EngineGrader:
     def _mismatch(self, graph: Graph) -> Optional[Mismatch]:
         return self._reproduce(graph, tries=1)[0]
 
-    def _failure(self, graph: Graph) -> Outcome:
-        """Narrow a failing graph to its first failing lane, simplify it, and explain it."""
+    def _failure(self, graph: Graph, rough: bool = False) -> Outcome:
+        """Narrow a failing graph to its first failing lane, simplify it (unless ``rough``),
+        and explain it."""
         mismatch, _, _, _ = self._reproduce(graph)
         if mismatch is None:
             mismatch = Mismatch(0, "flaky")
-        lane = simplify(graph.lane(mismatch.lane), lambda g: self._reproduce(g)[0] is not None)
+        lane = graph.lane(mismatch.lane)
+        if not rough:
+            lane = simplify(lane, lambda g: self._reproduce(g)[0] is not None)
         found, got, values, grads = self._reproduce(lane)
         lane_got = got[0] if isinstance(got, list) and got else {}
-        failure = explain_failure(
-            lane, values, grads, lane_got, found or Mismatch(0, "flaky"), self.api
-        )
+        mismatch = found or Mismatch(0, "flaky")
+        failure = explain_failure(lane, values, grads, lane_got, mismatch, self.api, self.sources)
         return Outcome(failure=failure)
 
     def _reproduce(
@@ -314,12 +550,45 @@ class EngineGrader:
         values, grads = self.oracle.expected(graph)
         got: Any = None
         for _ in range(tries):
-            got = self.runner.evaluate(graph, self.seed_output)
+            got = self._evaluate(graph)
             self.graphs_checked += graph.n_lanes
             mismatch = compare(values, grads, got)
             if mismatch is not None:
                 return mismatch, got, values, grads
         return None, got, values, grads
+
+    @property
+    def sources(self) -> dict[str, Optional[str]]:
+        """The student's method sources (fetched once, when a failure is first explained):
+        a hint is shown only when what it says is true of them."""
+        if self._sources is None:
+            try:
+                found = self.runner.call("engine.sources", {"api": self.api.to_dict()})
+            except RunnerError:
+                found = None
+            found = found if isinstance(found, dict) else {}
+            self._sources = {str(k): v if isinstance(v, str) else None for k, v in found.items()}
+        return self._sources
+
+    def _evaluate(self, graph: Graph) -> Any:
+        if not self.traverse:
+            return self.runner.evaluate(graph, self.seed_output)
+        if graph in self._traversed:
+            return self._traversed.pop(graph)
+        answers = self._corrected_answers([graph], [], traverse=True)
+        return answers[0] if answers else None
+
+    def _ahead_traversed(self, graphs: list[Graph]) -> None:
+        """Evaluate a check's graphs under the corrected traversal in one request."""
+        todo = [g for g in graphs if g not in self._traversed]
+        if not todo:
+            return
+        try:
+            answers = self._corrected_answers(todo, [], traverse=True)
+        except RunnerError:
+            return
+        if answers is not None:
+            self._traversed.update(zip(todo, answers))
 
     def _excused(self, outcome: Outcome) -> bool:
         return outcome.failure is not None and self._explained(outcome.failure)
@@ -328,6 +597,7 @@ class EngineGrader:
         """Whether a confirmed backward()-level bug (not the op) explains this failure."""
         return (
             bool(self.confirmed)
+            and not self.traversed
             and is_engine_level(failure)
             and bool(self.confirmed & set(failure.scopes))
         )
@@ -358,6 +628,8 @@ class EngineGrader:
         )  # graph=: the picture of the failing graph (issue 12)
 
     def _excused_here(self, category: str, failure: Failure) -> bool:
+        if category in self.backward_excused:
+            return True
         return category in OP_CATEGORIES and self._explained(failure)
 
     def _missing(self, category: str) -> CategoryResult:
@@ -395,6 +667,53 @@ def _not_implemented(failure: Failure) -> bool:
     """A method that raises NotImplementedError (a template's stub) counts as missing."""
     error = failure.mismatch.error or {}
     return failure.mismatch.kind == "error" and error.get("type") == "NotImplementedError"
+
+
+_FLOAT32_NOTE = (
+    "Your {0} computes in 32-bit floats (numpy float32), so its numbers were compared with "
+    "torch at float32's precision (about 4 significant digits after a few operations) "
+    "instead of float64's."
+)
+
+
+def _require_float64(result: CategoryResult, class_name: str) -> CategoryResult:
+    """The api verdict when float64 is required and the engine computes in float32."""
+    message = (
+        f"Your {class_name} stores its numbers as 32-bit floats (numpy float32); this "
+        "assignment asks for 64-bit floats: store float(x). Everything else was checked at "
+        "float32's precision, so this costs points only here."
+    )
+    if result.status == "fail":
+        message = f"{result.message} {message}"
+    return CategoryResult(
+        "api",
+        "fail",
+        0,
+        0,
+        message,
+        result.counterexample,
+        result.expected,
+        result.got,
+        result.hint,
+    )
+
+
+def _built_on(method: str, roots: list[str], name: Callable[[str], str]) -> str:
+    """The note of an op excused through the methods it calls."""
+    callees = " and ".join(f"`{name(r)}`" for r in roots)
+    verb = "fails" if len(roots) == 1 else "fail"
+    return (
+        f"Your `{method}` is built on {callees}, which {verb}; it passes once {callees} "
+        f"{'is' if len(roots) == 1 else 'are'} fixed (with a corrected {callees}, your "
+        f"`{method}` matches torch). Not charged here."
+    )
+
+
+def _one_step(form: str) -> Graph:
+    """One op on fresh leaves, for recording which methods it calls."""
+    op = OPS[form]
+    const = (2 if form == "pow" else 2.0) if op.has_const else None
+    return Graph(((0.7, 1.3),), (Step(form, (0, 1) if op.arity == 2 else (0,), const),))
 
 
 def _category(form: str) -> str:

@@ -1,9 +1,15 @@
 """What ``grade()`` must say about engines whose verdicts are known.
 
 * For every bug of ``tests/catalogue/bugs.py`` (each one proven wrong exactly in its claimed
-  categories by ``tests/catalogue/test_oracle.py``, against torch): the charged categories
-  fail (``Bug.charged``: a backward() bug is charged once, to reuse or graph), ``api`` and
-  every other op category pass.
+  categories by ``tests/catalogue/test_oracle.py``, against torch): exactly the charged
+  categories fail (``Bug.charged``: the planted bug's own category; an op built on it passes
+  with a note; a backward() bug is charged once, to reuse or graph), and nothing else.
+* Every hint is true of the engine's source (checked here with ``ast``, independently of the
+  grader): the methods it names exist and have the closure or line it talks about, and the
+  loop it blames does not reverse. No text shows an internal name.
+* Precision: an engine storing numpy float32 passes, judged at float32's tolerance with a
+  note, still fails where it is really wrong, and is charged once (``api``) when the rubric
+  requires float64.
 * For the correct base engine and every engine of ``tests/catalogue/correct/``: full marks,
   every category but ``deep`` passes (the Karpathy-style recursive topological sort cannot
   do a 5,000-op chain; ``deep`` weighs 0).
@@ -13,13 +19,15 @@ Each engine is graded once per session.
 
 from __future__ import annotations
 
+import ast
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.catalogue.bugs import BASE, BUGS, Bug, materialize
+from tests.catalogue.bugs import BASE, BUGS, Bug, materialize, mutate
 from tests.catalogue.correct_engines import CORRECT_ENGINES, DIRECTORY
 from tests.catalogue.oracle_check import OP_CATEGORIES
 
@@ -27,13 +35,17 @@ ENGINE_LEVEL = frozenset({"reuse", "graph"})
 CORRECT_FILES = (BASE, *(DIRECTORY / name for name in sorted(CORRECT_ENGINES)))
 
 
+FLOAT32 = Path(__file__).parent / "catalogue" / "precision" / "float32_data.py"
+INTERNAL_NAMES = ("WrongType", ".overwrite", ".no_chain", "self_twice", "Flaky", "Traceback")
+
+
 @functools.cache
-def _grade(path: Path) -> Any:
+def _grade(path: Path, **settings: Any) -> Any:
     # Imported here, so that a grader that does not import fails these tests one by one
     # instead of breaking the collection of the whole suite.
     from grader import grade
 
-    return grade(path)
+    return grade(path, **settings)
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +72,99 @@ def test_bug_fails_exactly_its_categories(bug: Bug, bug_paths: dict[str, Path]) 
     for category in sorted(bug.charged):
         if report.category(category).status != "fail":
             problems.append("expected fail, " + _describe(report, category))
-    for category in ("api", *OP_CATEGORIES):
+    for category in ("api", *OP_CATEGORIES, *ENGINE_LEVEL):
         if category not in bug.charged and report.category(category).status != "pass":
             problems.append("expected pass, " + _describe(report, category))
     assert not problems, f"{bug.name}: {bug.description}\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize(
-    "bug", [bug for bug in BUGS if not bug.charged & ENGINE_LEVEL], ids=lambda bug: bug.name
-)
-def test_op_bug_leaves_reuse_and_graph_passing(bug: Bug, bug_paths: dict[str, Path]) -> None:
-    # reuse and graph are built from the ops that passed, and this engine's backward() is sound.
+@pytest.mark.parametrize("bug", BUGS, ids=lambda bug: bug.name)
+def test_every_hint_is_true_of_the_engine(bug: Bug, bug_paths: dict[str, Path]) -> None:
     report = _grade(bug_paths[bug.name])
-    problems = [
-        _describe(report, category)
-        for category in sorted(ENGINE_LEVEL)
-        if report.category(category).status != "pass"
+    source = bug_paths[bug.name].read_text()
+    problems = []
+    for result in report.categories:
+        texts = [result.message, result.hint or "", result.got or ""]
+        problems += [
+            f"{result.id}: shows {n!r}" for n in INTERNAL_NAMES if any(n in s for s in texts)
+        ]
+        if result.hint:
+            problems += [f"{result.id}: {p}" for p in hint_premise_problems(result.hint, source)]
+    assert not problems, f"{bug.name}\n" + "\n".join(problems)
+
+
+def hint_premise_problems(hint: str, source: str) -> list[str]:
+    """What a hint assumes about the engine that its source contradicts."""
+    methods = _methods(source)
+    problems = [f"one hint at most, got {hint!r}"] if hint.lower().count("did you") > 1 else []
+    for name in re.findall(r"__[a-z]+__", hint):
+        if name not in methods:
+            problems.append(f"names {name}, which the engine does not define")
+    closures = re.findall(r"_backward inside your (\w+)|In (\w+)'s _backward", hint)
+    for name in (a or b for a, b in closures):
+        method = methods.get(name)
+        if method is None or not any(isinstance(n, ast.FunctionDef) for n in method.body):
+            problems.append(f"talks of the _backward inside {name}, which has none")
+        elif "`self.grad = ...`" in hint and not _assigns_grad(method):
+            problems.append(f"says {name} assigns a grad with =, which it does not")
+    backward = ast.get_source_segment(source, methods["backward"]) or ""
+    if "without reversing" in hint and re.search(r"reversed\(|\[::-1\]", source):
+        problems.append("blames a loop that is not reversed, but the engine reverses it")
+    if "forget the `visited` set" in hint and re.search(r"visited\.add\(", backward):
+        problems.append("says the visited set is missing, but backward() adds to it")
+    if "forget `self.grad = 1`" in hint and re.search(r"\.grad = 1", backward):
+        problems.append("says the seed is missing, but backward() sets it")
+    return problems
+
+
+def _methods(source: str) -> dict[str, ast.FunctionDef]:
+    tree = ast.parse(source)
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    return {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+
+
+def _assigns_grad(method: ast.FunctionDef) -> bool:
+    return any(
+        isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Attribute) and t.attr == "grad" for t in n.targets)
+        for n in ast.walk(method)
+    )
+
+
+def test_hint_premises_are_checked_against_the_source() -> None:
+    # The honesty check itself can fail: a hint about a closure __sub__ does not have.
+    source = BASE.read_text()
+    hint = "In the _backward inside your __sub__ (used for a - b), did you write `self.grad = ...`?"
+    assert hint_premise_problems(hint, source) == [
+        "talks of the _backward inside __sub__, which has none"
     ]
-    assert not problems, f"{bug.name}: {bug.description}\n" + "\n".join(problems)
+    loop = "In backward(), did you write `for node in topo:` without reversing?"
+    assert hint_premise_problems(loop, source) == [
+        "blames a loop that is not reversed, but the engine reverses it"
+    ]
+
+
+def test_float32_engine_is_judged_at_float32_precision() -> None:
+    report = _grade(FLOAT32)
+    engine = [r for r in report.categories if not r.id.startswith("mlp.") and r.id != "deep"]
+    assert [r.id for r in engine if r.status != "pass"] == []
+    assert any("float32" in note for note in report.notes)
+
+
+def test_float32_engine_is_charged_once_when_float64_is_required() -> None:
+    report = _grade(FLOAT32, precision="float64")
+    engine = [r for r in report.categories if not r.id.startswith("mlp.") and r.id != "deep"]
+    assert [r.id for r in engine if r.status != "pass"] == ["api"]
+    assert "float32" in report.category("api").message
+
+
+def test_float32_engine_with_a_bug_still_fails_there(tmp_path: Path) -> None:
+    tanh_bug = next(b for b in BUGS if b.name == "tanh_grad_from_input")
+    path = tmp_path / "float32_tanh.py"
+    path.write_text(mutate(tanh_bug, FLOAT32.read_text()))
+    report = _grade(path)
+    engine = [r for r in report.categories if not r.id.startswith("mlp.") and r.id != "deep"]
+    assert [r.id for r in engine if r.status != "pass"] == ["tanh"]
 
 
 @pytest.mark.parametrize("path", CORRECT_FILES, ids=lambda path: path.stem)
@@ -90,3 +177,15 @@ def test_correct_engine_gets_full_marks(path: Path) -> None:
     assert not problems, "\n".join(problems)
     assert sum(r.score for r in engine) == sum(r.max_score for r in engine) == 75
     assert all(r.status == "missing" for r in report.categories if r.id.startswith("mlp."))
+
+
+def test_rubric_precision_is_read_and_checked(tmp_path: Path) -> None:
+    from grader.config import ConfigError, load_config
+
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text('precision = "float64"\n')
+    assert load_config(rubric).precision == "float64"
+    assert load_config().precision == "auto"
+    rubric.write_text('precision = "float16"\n')
+    with pytest.raises(ConfigError, match="float16"):
+        load_config(rubric)

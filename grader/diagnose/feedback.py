@@ -10,8 +10,16 @@ import numpy as np
 from grader.compare.verdict import Mismatch
 from grader.diagnose.failing_graph import failing_graph  # the picture's data (issue 12)
 from grader.diagnose.first_wrong import first_wrong_node
+from grader.diagnose.premises import (
+    Sources,
+    model_holds,
+    recursion_hint,
+    recursive_sort,
+    wraps_numbers,
+)
 from grader.discover.api import EngineAPI
 from grader.graph import Graph, expression, node_names, to_code
+from grader.ops import OPS
 from grader.results import FailingGraph
 
 ENGINE_SCOPES = ("reuse", "graph", "api")
@@ -40,9 +48,12 @@ def explain_failure(
     got: Any,
     mismatch: Mismatch,
     api: EngineAPI,
+    sources: Optional[Sources] = None,
 ) -> Failure:
-    """Feedback for a single-lane failing graph."""
-    failure = _explain(graph, values, grads, got, mismatch, api)
+    """Feedback for a single-lane failing graph, with the picture's data. A hint is given
+    only when a bug model reproduces the numbers and its premise holds in ``sources`` (the
+    student's code)."""
+    failure = _explain(graph, values, grads, got, mismatch, api, sources)
     failure.picture = failing_graph(graph, values, grads, got, mismatch, api)
     return failure
 
@@ -54,11 +65,13 @@ def _explain(
     got: Any,
     mismatch: Mismatch,
     api: EngineAPI,
+    sources: Optional[Sources] = None,
 ) -> Failure:
     names = node_names(graph)
     code = to_code(graph, api)
+    sources = sources or {}
     if mismatch.kind == "error" and mismatch.error:
-        return _error_failure(graph, mismatch, names, code, api)
+        return _error_failure(graph, mismatch, names, code, api, sources)
     if mismatch.kind in ("malformed", "flaky") or mismatch.node is None:
         message = (
             "Your engine returned something other than numbers for value or grad."
@@ -75,7 +88,7 @@ def _explain(
     expected = f"{node}.{attr} == {mismatch.expected!r}"
     got_text = f"{node}.{attr} == {mismatch.got!r}"
     message = wrong.message[0].upper() + wrong.message[1:] if wrong else f"{got_text} is wrong."
-    hints, scopes = _fingerprint(graph, got)
+    hints, scopes = _fingerprint(graph, got, sources, api)
     code += f"\n# expected {expected}, got {mismatch.got!r}"
     return Failure(graph, mismatch, message, code, expected, got_text, hints, scopes)
 
@@ -86,11 +99,17 @@ def is_engine_level(failure: Failure) -> bool:
 
 
 def _error_failure(
-    graph: Graph, mismatch: Mismatch, names: list[str], code: str, api: EngineAPI
+    graph: Graph,
+    mismatch: Mismatch,
+    names: list[str],
+    code: str,
+    api: EngineAPI,
+    sources: Sources,
 ) -> Failure:
     error = mismatch.error or {}
     where = error.get("step")
     kind, text = error.get("type", "Error"), error.get("message", "")
+    category = OPS[graph.steps[where].op].category if isinstance(where, int) else None
     if error.get("phase") == "backward":
         place = f"{names[-1]}.{api.backward}()"
     elif where is None:
@@ -98,34 +117,52 @@ def _error_failure(
     else:
         node = graph.n_leaves + where
         place = f"{names[node]} = {expression(graph, graph.steps[where], api, names)}"
+    if kind == _WRONG_TYPE:  # the child's name for "the op returned something else"
+        message = f"{place} {text.replace('a Value', f'a {api.class_name}')}."
+        returns = f"Every operation must return a new {api.class_name}, not a plain number."
+        return Failure(graph, mismatch, message, code, got=text, hint=returns)
     message = f"{place} raised {kind}: {text}"
-    hint = _error_hint(kind, text, error.get("phase") == "backward")
+    hint = _error_hint(kind, text, error.get("phase") == "backward", category, sources, api)
     return Failure(graph, mismatch, message, code, got=f"{kind}: {text}", hint=hint)
 
 
-def _error_hint(kind: str, text: str, in_backward: bool) -> Optional[str]:
-    if kind == "AttributeError" and ("'float'" in text or "'int'" in text):
-        return (
-            "A plain number reached code that expects a Value. Wrap numbers first: "
-            "other = other if isinstance(other, Value) else Value(other)."
-        )
+_WRONG_TYPE = "WrongType"
+
+
+def _error_hint(
+    kind: str,
+    text: str,
+    in_backward: bool,
+    category: Optional[str],
+    sources: Sources,
+    api: EngineAPI,
+) -> Optional[str]:
+    """A hint for an exception, only when what it says is true of the student's code."""
+    if kind == "AttributeError" and ("'float'" in text or "'int'" in text) and category:
+        if wraps_numbers(category, sources) is False:
+            return (
+                "A plain number reached code that expects a Value. Wrap numbers first: "
+                f"other = other if isinstance(other, {api.class_name}) else "
+                f"{api.class_name}(other)."
+            )
+        return None
     if kind == "RecursionError" and in_backward:
+        if not recursive_sort(sources):
+            return None
         return (
             "Your topological sort is recursive, and Python stops recursion about 1,000 "
             "calls deep. Build the order with a loop and an explicit stack instead."
         )
-    if kind == "RecursionError":
-        return (
-            "Your code calls itself without end: a reflected method such as __radd__ "
-            "should compute self + other, not other + self (which calls __radd__ again)."
-        )
-    if kind == "WrongType":
-        return "Every operation must return a new Value, not a plain number."
+    if kind == "RecursionError" and category:
+        return recursion_hint(category, sources, api)
     return None
 
 
-def _fingerprint(graph: Graph, got: Any) -> tuple[Optional[str], list[str]]:
-    """Hints from the bug models that reproduce the student's numbers."""
+def _fingerprint(
+    graph: Graph, got: Any, sources: Sources, api: EngineAPI
+) -> tuple[Optional[str], list[str]]:
+    """The hint of the first bug model that reproduces the student's numbers and whose
+    premise holds in their code (at most one), and the scopes of every model that matches."""
     from grader.diagnose.fingerprint import fingerprint
 
     if len(graph.steps) > _MAX_FINGERPRINT_STEPS:
@@ -134,6 +171,5 @@ def _fingerprint(graph: Graph, got: Any) -> tuple[Optional[str], list[str]]:
         models = fingerprint(graph, [got])
     except Exception:  # noqa: BLE001 - a hint is a bonus: never let it sink a grade
         return None, []
-    if not models:
-        return None, []
-    return " ".join(dict.fromkeys(m.hint for m in models)), [m.scope for m in models]
+    hint = next((m.hint for m in models if model_holds(m, sources, api)), None)
+    return hint, [m.scope for m in models]

@@ -6,19 +6,26 @@ JSON-able data: per lane, every node's value and gradient, or where the engine w
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from grader.discover.api import EngineAPI
 from grader.graph import Graph, Step
 from grader.ops import OPS, apply
 
-
-def evaluate(cls: type, api: EngineAPI, graph: Graph, seed: bool = False) -> list[dict[str, Any]]:
-    """Run every lane of the graph; ``seed`` sets the output's grad to 1 before backward."""
-    return [_evaluate_lane(cls, api, graph, lane, seed) for lane in range(graph.n_lanes)]
+Backward = Callable[[Any], None]  # runs backward from the output node
 
 
-def _evaluate_lane(cls: type, api: EngineAPI, graph: Graph, lane: int, seed: bool) -> dict:
+def evaluate(
+    cls: type, api: EngineAPI, graph: Graph, seed: bool = False, backward: Optional[Backward] = None
+) -> list[dict[str, Any]]:
+    """Run every lane of the graph; ``seed`` sets the output's grad to 1 before backward.
+    ``backward`` replaces the student's backward() (a corrected traversal of their nodes)."""
+    return [_evaluate_lane(cls, api, graph, lane, seed, backward) for lane in range(graph.n_lanes)]
+
+
+def _evaluate_lane(
+    cls: type, api: EngineAPI, graph: Graph, lane: int, seed: bool, backward: Optional[Backward]
+) -> dict:
     nodes: list[Any] = []
     for x in graph.inputs[lane]:
         try:
@@ -37,7 +44,10 @@ def _evaluate_lane(cls: type, api: EngineAPI, graph: Graph, lane: int, seed: boo
     try:
         if seed:
             setattr(nodes[-1], api.grad_attr, 1.0)
-        getattr(nodes[-1], api.backward)()
+        if backward is None:
+            getattr(nodes[-1], api.backward)()
+        else:
+            backward(nodes[-1])
     except BaseException as error:  # noqa: B036
         return _error(None, "backward", error)
     grads = [number(getattr(n, api.grad_attr, None)) for n in nodes]

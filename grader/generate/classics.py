@@ -2,7 +2,8 @@
 
 ``x + x``, ``x * x``, a result used twice (``t = f(x); t * t``) and a result used beside its
 own input (``t = x.tanh(); t + x``): the shapes where overwriting a gradient instead of
-accumulating it shows at once.
+accumulating it shows at once. And an op on a computed operand (``u = x * y; u.tanh()``):
+there a closure attached to the operand instead of the result shows.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def classic_graphs(target: Sequence[str], trusted: Sequence[str], lanes: int) ->
         for combine in combiners:
             found.append(_graph([first, Step(combine, (2, 2))], lanes))
             found.append(_graph([first, Step(combine, (2, 0))], lanes))
+        for combine in combiners:
+            on_computed = Step(op, (2, 1) if OPS[op].arity == 2 else (2,), const)
+            found.append(_graph([Step(combine, (0, 1)), on_computed], lanes))
     return [g for g in found if g is not None]
 
 

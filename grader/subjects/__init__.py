@@ -23,11 +23,12 @@ Oracle = Union[OracleProcess, LocalOracle]
 
 @dataclass
 class Graded:
-    """A subject's verdicts, what it detected, and how many examples it checked."""
+    """A subject's verdicts, what it detected, how many examples it checked, and notes."""
 
     results: list[CategoryResult]
     detected: dict[str, str] = field(default_factory=dict)
     checked: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 class Subject(Protocol):

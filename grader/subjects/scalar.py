@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.compare.tolerance import judged_at
 from grader.config import Config
 from grader.discover.api import EngineAPI
 from grader.evaluate.runner import Runner
@@ -27,5 +28,6 @@ class ScalarSubject:
         api = EngineAPI.from_dict(found["api"])
         engine = EngineGrader(runner, api, found.get("missing", {}), config, oracle)
         results = engine.grade()
-        results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
-        return Graded(results, api.describe(), engine.graphs_checked)
+        with judged_at(engine.tolerance):  # an MLP on a float32 engine computes in float32 too
+            results += grade_mlp(runner.call, api, {r.id: r for r in results}, config)
+        return Graded(results, api.describe(), engine.graphs_checked, engine.notes)

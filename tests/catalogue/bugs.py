@@ -40,7 +40,8 @@ class Bug:
 
     @property
     def charged(self) -> frozenset[str]:
-        """The categories the grader must fail: a backward() bug is charged once, to the
+        """The categories the grader must fail: the planted bug's own. An op built on the
+        broken one passes with a note, and a backward() bug is charged once, to the
         structural category its model names, not to every op it makes look wrong."""
         return self.fails if self.blamed is None else self.blamed
 
@@ -141,12 +142,14 @@ BUGS: tuple[Bug, ...] = (
         "(-a) + 2.0, where -a is self, so it is right.",
         _f("add", "sub"),
         ((ADD_GRADS, "            self.grad += out.grad\n"),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_grad_like_mul",
         "__add__'s backward copied from __mul__: d(a+b)/da taken to be b.",
         ADD_FORMS,
         ((ADD_GRADS, MUL_GRADS),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_overwrites_grad",
@@ -155,6 +158,7 @@ BUGS: tuple[Bug, ...] = (
         "right: the overwritten node -a is fresh and used once.",
         _f("add", "radd", "sub"),
         ((ADD_GRADS, "            self.grad = out.grad\n            other.grad = out.grad\n"),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_missing_out_grad",
@@ -162,6 +166,7 @@ BUGS: tuple[Bug, ...] = (
         "forgets the chain rule factor out.grad.",
         ADD_FORMS,
         ((ADD_GRADS, "            self.grad += 1\n            other.grad += 1\n"),),
+        blamed=_f("add"),
     ),
     Bug(
         "add_constant_not_wrapped",
@@ -174,6 +179,7 @@ BUGS: tuple[Bug, ...] = (
                 '        out = Value(self.data + other.data, (self, other), "+")\n',
             ),
         ),
+        blamed=_f("add"),
     ),
     # ------------------------------------------------------------------ mul
     Bug(
@@ -188,6 +194,7 @@ BUGS: tuple[Bug, ...] = (
                 "            other.grad += other.data * out.grad\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_other_grad_typo",
@@ -202,6 +209,7 @@ BUGS: tuple[Bug, ...] = (
                 "            other.grad += other.data * out.grad\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_overwrites_grad",
@@ -216,6 +224,7 @@ BUGS: tuple[Bug, ...] = (
                 "            other.grad = self.data * out.grad\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_missing_out_grad",
@@ -227,6 +236,7 @@ BUGS: tuple[Bug, ...] = (
                 "            self.grad += other.data\n            other.grad += self.data\n",
             ),
         ),
+        blamed=_f("mul"),
     ),
     Bug(
         "mul_constant_not_wrapped",
@@ -239,6 +249,7 @@ BUGS: tuple[Bug, ...] = (
                 '        out = Value(self.data * other.data, (self, other), "*")\n',
             ),
         ),
+        blamed=_f("mul"),
     ),
     # ------------------------------------------------------------------ pow
     Bug(
@@ -247,12 +258,14 @@ BUGS: tuple[Bug, ...] = (
         "go through b**-1.",
         POW_FORMS,
         ((POW_GRAD, "            self.grad += (other * self.data**other) * out.grad\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_missing_exponent_factor",
         "__pow__'s derivative forgets the factor k: x**(k-1).",
         POW_FORMS,
         ((POW_GRAD, "            self.grad += (self.data ** (other - 1)) * out.grad\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_overwrites_grad",
@@ -260,12 +273,14 @@ BUGS: tuple[Bug, ...] = (
         "context lose contributions.",
         POW_FORMS,
         ((POW_GRAD, "            self.grad = (other * self.data ** (other - 1)) * out.grad\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_missing_out_grad",
         "__pow__'s backward forgets the chain-rule factor out.grad.",
         POW_FORMS,
         ((POW_GRAD, "            self.grad += other * self.data ** (other - 1)\n"),),
+        blamed=_f("pow"),
     ),
     Bug(
         "pow_int_exponent_only",
@@ -389,6 +404,7 @@ BUGS: tuple[Bug, ...] = (
         "-a, a - b or 2.0 - a.",
         _f("neg", "sub", "rsub"),
         (("        return self * -1\n", "        return Value(-self.data)\n"),),
+        blamed=_f("neg"),
     ),
     Bug(
         "neg_direct_grad_sign",
@@ -396,6 +412,7 @@ BUGS: tuple[Bug, ...] = (
         "-a taken to be +1.",
         _f("neg", "sub", "rsub"),
         (("    def __neg__(self):  # -self\n        return self * -1\n", DIRECT_NEG),),
+        blamed=_f("neg"),
     ),
     Bug(
         "sub_direct_grad_sign",
@@ -447,6 +464,7 @@ BUGS: tuple[Bug, ...] = (
                 "    def __radd__(self, other):  # other + self\n        return other + self\n",
             ),
         ),
+        blamed=_f("radd"),
     ),
     Bug(
         "rmul_recurses",
@@ -459,6 +477,7 @@ BUGS: tuple[Bug, ...] = (
                 "    def __rmul__(self, other):  # other * self\n        return other * self\n",
             ),
         ),
+        blamed=_f("rmul"),
     ),
     Bug(
         "rsub_swapped",
@@ -471,6 +490,188 @@ BUGS: tuple[Bug, ...] = (
         "__rtruediv__ returns self / other: 2.0 / a computes a / 2.0.",
         _f("rtruediv"),
         (("        return other * self**-1\n", "        return self / other\n"),),
+    ),
+    # ------------------------------------------------------------------ ops built on ops
+    # The base builds sub on add and neg, neg on mul, div on mul and pow, radd on add. These
+    # engines build ops on ops in the other ways students do; the bug sits in the op built
+    # upon, and only that op is charged.
+    Bug(
+        "relu_via_mul_mul_bug",
+        "relu written as self * (1 if positive else 0), and __mul__'s backward forgets "
+        "`* out.grad`: relu is right alone (out.grad is 1) but fails in context, through "
+        "__mul__.",
+        MUL_FORMS | _f("relu"),
+        (
+            (
+                '        out = Value(0 if self.data < 0 else self.data, (self,), "ReLU")\n',
+                "        return self * (1.0 if self.data > 0 else 0.0)\n"
+                '        out = Value(0 if self.data < 0 else self.data, (self,), "ReLU")\n',
+            ),
+            (
+                MUL_GRADS,
+                "            self.grad += other.data\n            other.grad += self.data\n",
+            ),
+        ),
+        blamed=_f("mul"),
+    ),
+    Bug(
+        "relu_via_max_mul_bug",
+        "relu written with Python's max over Values (max(self, self * 0)), and __mul__'s "
+        "backward multiplies by the operand's own data: relu fails through __mul__ for "
+        "negative inputs.",
+        MUL_FORMS | _f("relu"),
+        (
+            (
+                '        out = Value(0 if self.data < 0 else self.data, (self,), "ReLU")\n',
+                "        return max(self, self * 0.0, key=lambda v: v.data)\n"
+                '        out = Value(0 if self.data < 0 else self.data, (self,), "ReLU")\n',
+            ),
+            (
+                MUL_GRADS,
+                "            self.grad += self.data * out.grad\n"
+                "            other.grad += other.data * out.grad\n",
+            ),
+        ),
+        blamed=_f("mul"),
+    ),
+    Bug(
+        "sigmoid_via_exp_exp_bug",
+        "sigmoid written as 1 / (1 + (-self).exp()), and exp differentiated with the power "
+        "rule: sigmoid fails through exp.",
+        _f("exp", "sigmoid"),
+        (
+            (
+                "        s = 1 / (1 + math.exp(-self.data))\n",
+                "        return 1 / (1 + (-self).exp())\n",
+            ),
+            (EXP_GRAD, "            self.grad += self.data * math.exp(self.data - 1) * out.grad\n"),
+        ),
+        blamed=_f("exp"),
+    ),
+    Bug(
+        "tanh_via_exp_exp_bug",
+        "tanh written as (e - 1) / (e + 1) with e = (2 * self).exp(), and exp's backward "
+        "forgets `* out.grad`: tanh fails through exp.",
+        _f("exp", "tanh"),
+        (
+            (
+                "        x = self.data\n        t = math.tanh(x)\n",
+                "        e = (2 * self).exp()\n        return (e - 1) / (e + 1)\n"
+                "        x = self.data\n        t = math.tanh(x)\n",
+            ),
+            (EXP_GRAD, "            self.grad += out.data\n"),
+        ),
+        blamed=_f("exp"),
+    ),
+    Bug(
+        "sub_via_mul_add_bug",
+        "__sub__ written as self + other * -1 and __rsub__ as -self + other; __add__'s "
+        "backward forgets other.grad: a - b fails through __add__; 2.0 - a is (-a) + 2.0, "
+        "where the forgotten operand is the constant, so it is right.",
+        _f("add", "sub"),
+        (
+            ("        return self + (-other)\n", "        return self + other * -1\n"),
+            ("        return other + (-self)\n", "        return -self + other\n"),
+            (ADD_GRADS, "            self.grad += out.grad\n"),
+        ),
+        blamed=_f("add"),
+    ),
+    Bug(
+        "rtruediv_via_truediv_pow_bug",
+        "__rtruediv__ written as Value(other) / self, and __pow__'s derivative forgets the "
+        "factor k: both divisions fail through __pow__.",
+        POW_FORMS,
+        (
+            (
+                "    def __rtruediv__(self, other):  # other / self\n"
+                "        return other * self**-1\n",
+                "    def __rtruediv__(self, other):  # other / self\n"
+                "        return Value(other) / self\n",
+            ),
+            (POW_GRAD, "            self.grad += (self.data ** (other - 1)) * out.grad\n"),
+        ),
+        blamed=_f("pow"),
+    ),
+    Bug(
+        "neg_via_rmul_rmul_recurses",
+        "__neg__ written as -1 * self, and __rmul__ returns other * self (RecursionError): "
+        "-a, a - b, 2.0 - a and 2.0 / a fail through __rmul__.",
+        _f("rmul", "neg", "sub", "rsub", "rtruediv"),
+        (
+            ("        return self * -1\n", "        return -1 * self\n"),
+            (
+                "    def __rmul__(self, other):  # other * self\n        return self * other\n",
+                "    def __rmul__(self, other):  # other * self\n        return other * self\n",
+            ),
+        ),
+        blamed=_f("rmul"),
+    ),
+    # ------------------------------------------------------------------ closures on the wrong node
+    Bug(
+        "exp_closure_on_input",
+        "exp attaches its closure to its input (self._backward = _backward): alone the input "
+        "is a leaf and it works, but a computed input loses its own _backward.",
+        _f("exp"),
+        (
+            (
+                '        out = Value(math.exp(self.data), (self,), "exp")\n\n'
+                "        def _backward():\n"
+                "            self.grad += out.data * out.grad\n\n"
+                "        out._backward = _backward\n",
+                '        out = Value(math.exp(self.data), (self,), "exp")\n\n'
+                "        def _backward():\n"
+                "            self.grad += out.data * out.grad\n\n"
+                "        self._backward = _backward\n",
+            ),
+        ),
+    ),
+    Bug(
+        "tanh_closure_on_input",
+        "tanh attaches its closure to its input (self._backward = _backward).",
+        _f("tanh"),
+        (
+            (
+                TANH_GRAD + "\n        out._backward = _backward\n",
+                TANH_GRAD + "\n        self._backward = _backward\n",
+            ),
+        ),
+    ),
+    # ------------------------------------------------------------------ two bugs
+    Bug(
+        "no_visited_and_tanh_overwrites",
+        "Two bugs: build_topo never marks nodes visited, and tanh assigns its grad (=). "
+        "backward() is charged once (reuse), and tanh on its own.",
+        _f("reuse", "graph", "tanh"),
+        (
+            ("                visited.add(v)\n", ""),
+            (TANH_GRAD, "            self.grad = (1 - t**2) * out.grad\n"),
+        ),
+        blamed=_f("reuse", "tanh"),
+    ),
+    Bug(
+        "forward_order_and_exp_power_rule",
+        "Two bugs: backward() walks topo forwards, and exp uses the power rule.",
+        WRONG_ORDER | _f("exp"),
+        (
+            ("        for v in reversed(topo):\n", "        for v in topo:\n"),
+            (EXP_GRAD, "            self.grad += self.data * math.exp(self.data - 1) * out.grad\n"),
+        ),
+        blamed=_f("graph", "exp"),
+    ),
+    Bug(
+        "no_visited_and_mul_own_data",
+        "Two bugs: build_topo never marks nodes visited, and __mul__'s backward multiplies "
+        "by the operand's own data.",
+        MUL_FORMS | _f("reuse", "graph"),
+        (
+            ("                visited.add(v)\n", ""),
+            (
+                MUL_GRADS,
+                "            self.grad += self.data * out.grad\n"
+                "            other.grad += other.data * out.grad\n",
+            ),
+        ),
+        blamed=_f("reuse", "mul"),
     ),
     # ------------------------------------------------------------------ backward()
     Bug(

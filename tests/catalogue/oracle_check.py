@@ -185,10 +185,14 @@ def cases(form: Form) -> list[Case]:
 
 
 # A context consumes ``t`` (the op's result) twice and reuses the leaves, so that a missing
-# ``* out.grad`` and a grad that overwrites instead of accumulating both show.
+# ``* out.grad`` and a grad that overwrites instead of accumulating both show. In the
+# ``COMPUTED`` context the op's operands are computed (leaf + 0.0), so that a closure attached
+# to the operand instead of the result shows.
+COMPUTED = "t * t + leaves, operands computed"
 Context = Callable[[Any, list[Any]], Any]
 CONTEXTS: dict[str, tuple[frozenset[str], Context]] = {
     "t * t + leaves": (frozenset({"add", "mul"}), lambda t, ls: _fold(t * t, ls, "+")),
+    COMPUTED: (frozenset({"add", "mul"}), lambda t, ls: _fold(t * t, ls, "+")),
     "(t + t) + leaves": (frozenset({"add"}), lambda t, ls: _fold(t + t, ls, "+")),
     "(t * t) * leaves": (frozenset({"mul"}), lambda t, ls: _fold(t * t, ls, "*")),
 }
@@ -232,7 +236,8 @@ def _op_program(
     form: Form, context: Optional[str], c: Any, method: Method
 ) -> Callable[[list[Any]], Any]:
     def build(leaves: list[Any]) -> Any:
-        t = _apply(form, leaves, c, method)
+        operands = [leaf + 0.0 for leaf in leaves] if context == COMPUTED else leaves
+        t = _apply(form, operands, c, method)
         return t if context is None else CONTEXTS[context][1](t, leaves)
 
     return build

@@ -39,7 +39,9 @@ def _f(*categories: str) -> frozenset[str]:
 
 
 MUL_FORMS = _f("mul", "rmul", "neg", "sub", "rsub", "truediv", "rtruediv")
-POW_FORMS = _f("pow", "truediv", "rtruediv")
+# A broken __pow__ is charged to pow alone: the base's divisions are built on it, and pass
+# with a note (one bug, one charge).
+POW_CHARGED = _f("pow")
 
 
 @dataclass(frozen=True)
@@ -427,7 +429,7 @@ HOSTILE: tuple[Hostile, ...] = (
         "lying_float_grad_in_pow",
         "pow's _backward stores a float subclass whose real value is wrong but whose __eq__ "
         "is always True, __float__ and __repr__ claim the right answer.",
-        POW_FORMS,
+        POW_CHARGED,
         "fail",
         "the grader reads the float's real value (float.__float__), not what it claims",
         (
@@ -508,7 +510,7 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile(
         "huge_int_from_pow",
         "pow's forward returns a 100,000-digit integer as data.",
-        POW_FORMS,
+        POW_CHARGED,
         "fail",
         "a value that is no float is a wrong answer (like the object above), and reading it "
         "must neither hang nor crash the grader",
