@@ -70,6 +70,7 @@ class NumpyGrader:
     mutated: dict[str, Case] = field(default_factory=dict)
     checked: int = 0
     answered: int = 0  # calls the student's code completed
+    drawn: dict[str, list[Case]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.layout = Layout.from_found(self.found)
@@ -125,10 +126,14 @@ class NumpyGrader:
     # -- the parts --------------------------------------------------------------------------
 
     def _cases(self, part: str) -> list[Case]:
-        strategy = cast(Any, STRATEGIES[part]())
-        cases = draw_examples(strategy, budget=self.config.budget, seed=self.config.seed,
-                              key=f"np.{part}")
-        return sorted(cast(list[Case], cases), key=size)
+        """The part's examples, smallest first; drawn once per grade (a re-check with
+        corrected parts meets the same ones)."""
+        if part not in self.drawn:
+            strategy = cast(Any, STRATEGIES[part]())
+            cases = draw_examples(strategy, budget=self.config.budget, seed=self.config.seed,
+                                  key=f"np.{part}")
+            self.drawn[part] = sorted(cast(list[Case], cases), key=size)
+        return self.drawn[part]
 
     def _part(self, part: str, corrected: Optional[list[str]] = None) -> Verdict:
         if part not in self._available():
@@ -161,7 +166,11 @@ class NumpyGrader:
         return parts
 
     def _learn_loss_kind(self) -> None:
-        """BCE or MSE: the loss the student computes decides which gradient is right."""
+        """BCE or MSE: the loss the student computes decides which gradient is right (read
+        once per grade)."""
+        if self.conv.get("loss_known"):
+            return
+        self.conv["loss_known"] = True
         case = self._cases("loss")[-1]
         answer = self._ask("loss", self._to_student("loss", case), [])
         got = answer.get("out", {}).get("L") if answer.get("ok") else None
