@@ -20,6 +20,7 @@ sources are byte-identical.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import stat
@@ -145,8 +146,9 @@ def _entries(
     """Every file of the zip: its name, bytes and permission bits."""
     package = grader_source / "grader"
     pyproject = grader_source / "pyproject.toml"
-    if not (package / "__init__.py").is_file() or not pyproject.is_file():
-        raise ValueError(f"{grader_source} holds no grader/ package or no pyproject.toml")
+    if not (package / "__init__.py").is_file():
+        raise ValueError(f"{grader_source} holds no grader/ package")
+    project = pyproject.read_bytes() if pyproject.is_file() else installed_pyproject().encode()
 
     rubric: Optional[str] = None
     entries: dict[str, tuple[bytes, int]] = {}
@@ -156,7 +158,7 @@ def _entries(
         entries[rubric] = (Path(config_path).read_bytes(), 0o644)
     entries["setup.sh"] = (setup_script(torch_index_url).encode(), 0o755)
     entries["run_autograder"] = (run_script(rubric).encode(), 0o755)
-    entries[f"{SOURCE_DIR}/pyproject.toml"] = (pyproject.read_bytes(), 0o644)
+    entries[f"{SOURCE_DIR}/pyproject.toml"] = (project, 0o644)
 
     readme = grader_source / "README.md"
     entries[f"{SOURCE_DIR}/README.md"] = (
@@ -171,6 +173,32 @@ def _entries(
         name = f"{SOURCE_DIR}/{path.relative_to(grader_source).as_posix()}"
         entries[name] = (path.read_bytes(), 0o644)
     return entries
+
+
+def installed_pyproject() -> str:
+    """A pyproject.toml for a grader installed from a wheel (no source tree beside it), from
+    the installed distribution's own metadata: name, version and dependencies."""
+    from importlib import metadata
+
+    requires = [r for r in metadata.requires("micrograd-grader") or [] if "extra ==" not in r]
+    dependencies = ", ".join(json.dumps(r) for r in requires)
+    return f"""[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "micrograd-grader"
+version = {json.dumps(metadata.version("micrograd-grader"))}
+readme = "README.md"
+requires-python = ">=3.9"
+dependencies = [{dependencies}]
+
+[project.scripts]
+grader = "grader.cli:main"
+
+[tool.setuptools.packages.find]
+include = ["reference*", "grader*"]
+"""
 
 
 def _package_files(package: Path) -> list[Path]:

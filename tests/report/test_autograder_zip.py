@@ -209,3 +209,24 @@ def test_bundled_source_builds_as_a_package(source: Path, tmp_path: Path) -> Non
         names = wheel.namelist()
     assert "grader/report/gradescope.py" in names
     assert "grader/autograder/build.py" in names
+
+
+def test_an_installed_grader_builds_the_zip_without_its_source_tree(tmp_path: Path) -> None:
+    """A grader installed from a wheel has no pyproject.toml beside it: the zip's project file
+    is written from the installed metadata, and pip can still build it."""
+    site = tmp_path / "site-packages"
+    for package in ("grader", "reference"):
+        shutil.copytree(ROOT / package, site / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    out = build_autograder(None, tmp_path / "a.zip", grader_source=site)
+    with zipfile.ZipFile(out) as archive:
+        project = archive.read("micrograd-grader/pyproject.toml").decode()
+        archive.extractall(tmp_path / "x")
+    assert 'name = "micrograd-grader"' in project and "torch" in project
+    pytest.importorskip("setuptools")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+         "-q", "-w", str(tmp_path / "wheels"), str(tmp_path / "x" / "micrograd-grader")],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
