@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from grader.discover.numpy_net import model_args
 from grader.evaluate.numpy_layout import Layout
 
 RTOL, ATOL = 1e-6, 1e-9
@@ -205,7 +206,7 @@ def _model_code(part: str, case: dict[str, Any], found: dict[str, Any], lay: Lay
     model, linear = found.get("model"), found["linear"]
     sizes = [case["W"][0].shape[0], case["W"][0].shape[1], 1]
     if model:
-        call = ", ".join(map(str, _call(model["call"], sizes)))
+        call = ", ".join(map(str, model_args(model["call"], sizes)))
         lines.append(f"model = {model['class']}({call})")
         for path, w, b in zip(model.get("paths", []), ws, bs):
             lines += [f"model.{path}.{linear['w']} = {_array(w)}",
@@ -215,13 +216,3 @@ def _model_code(part: str, case: dict[str, Any], found: dict[str, Any], lay: Lay
             lines += [f"Y = {_array(y)}", "model.backward(Y)"]
         return "\n".join(lines)
     return None
-
-
-def _call(call: list[Any], sizes: list[int]) -> list[Any]:
-    if call == [[3, 4, 1]]:
-        return [sizes]
-    if call == [3, [4], 1]:
-        return [sizes[0], [sizes[1]], sizes[2]]
-    if call == [3, [4, 1]]:
-        return [sizes[0], sizes[1:]]
-    return sizes

@@ -49,6 +49,9 @@ GRAD_NAMES = ("dW", "dw", "grad_W", "grad_w", "W_grad", "w_grad", "dweights", "d
 BIAS_GRAD_NAMES = ("db", "dB", "grad_b", "b_grad", "dbias", "d_bias", "grad_bias", "bias_grad")
 UPDATE_NAMES = ("update", "step", "update_params", "update_parameters", "apply_gradients", "sgd")
 NIN, NOUT = 3, 4  # a probe layer: non-square, so a missing transpose cannot hide
+# The model constructor conventions tried, as the probe's calls for a 3 -> 4 -> 1 network:
+# MLP(3, 4, 1), MLP([3, 4, 1]), MLP(3, [4], 1) and MLP(3, [4, 1]).
+MODEL_CALLS: tuple[list[Any], ...] = ([3, 4, 1], [[3, 4, 1]], [3, [4], 1], [3, [4, 1]])
 
 
 def discover(namespace: dict[str, Any], force: bool = False) -> dict[str, Any]:
@@ -205,7 +208,7 @@ def _model_class(namespace: dict[str, Any], linear: str) -> Optional[dict[str, A
         cls = namespace[name]
         if name == linear or not _has(cls, "forward", "backward"):
             continue
-        for call in ([3, 4, 1], [[3, 4, 1]], [3, [4], 1], [3, [4, 1]]):
+        for call in MODEL_CALLS:
             try:
                 random.seed(0)
                 np.random.seed(0)
@@ -241,3 +244,11 @@ def _paths(model: Any, layers: list[Any]) -> list[str]:
                 paths.append(f"{name}[{next(i for i, v in enumerate(value) if v is layer)}]")
                 break
     return paths
+
+
+def model_args(call: list[Any], dims: list[int]) -> list[Any]:
+    """The arguments of the constructor convention ``call`` (one of MODEL_CALLS) for a network
+    of layer sizes ``dims`` (inputs, hidden sizes..., outputs)."""
+    nin, hidden, nout = dims[0], dims[1:-1], dims[-1]
+    conventions = ([nin, *hidden, nout], [dims], [nin, hidden, nout], [nin, [*hidden, nout]])
+    return conventions[MODEL_CALLS.index(call)]

@@ -15,11 +15,16 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from grader.discover.finder import attributes
-from grader.discover.numpy_net import BIAS_GRAD_NAMES, GRAD_NAMES, discover, layers_of
+from grader.discover.numpy_net import (
+    BIAS_GRAD_NAMES,
+    GRAD_NAMES,
+    discover,
+    layers_of,
+    model_args,
+)
 from grader.evaluate.numpy_corrected import corrected
+from grader.evaluate.numpy_layout import decode, encode
 from grader.sandbox.methods import register
-
-MAX_CELLS = 100_000  # an answer array larger than this is refused, not sent
 
 
 class PartError(Exception):
@@ -39,7 +44,7 @@ def numpy_discover(namespace: dict, params: dict) -> dict[str, Any]:
 def numpy_call(namespace: dict, params: dict) -> dict[str, Any]:
     """One check's call: ``op`` with ``args``; the outputs, or the error in words."""
     call = Call(namespace, params["found"], params.get("conv") or {})
-    args = {k: _decode(v) for k, v in params["args"].items()}
+    args = {k: decode(v) for k, v in params["args"].items()}
     random.seed(0)
     np.random.seed(0)
     with corrected(namespace, params["found"], params.get("corrected") or [], call.conv):
@@ -49,27 +54,11 @@ def numpy_call(namespace: dict, params: dict) -> dict[str, Any]:
             return {"ok": False, "error": str(error), "mutated": call.mutated}
         except Exception as error:  # noqa: BLE001 - student code may raise anything
             return {"ok": False, "error": _words(error), "mutated": call.mutated}
-    return {"ok": True, "out": {k: _encode(v) for k, v in out.items()}, "mutated": call.mutated}
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict) and "shape" in value:
-        return np.array(value["data"], dtype=np.float64).reshape(value["shape"])
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, float):
-        return value
-    array = np.asarray(value)
-    if array.dtype.kind not in "fiub" or array.size > MAX_CELLS:
-        raise PartError(f"it returned {type(value).__name__}, not an array of numbers")
-    return {"shape": list(array.shape), "data": array.astype(np.float64).ravel().tolist(),
-            "dtype": str(array.dtype)}
+    try:
+        encoded = {k: encode(v) for k, v in out.items()}
+    except ValueError as error:  # the student's part returned something that is not numbers
+        return {"ok": False, "error": str(error), "mutated": call.mutated}
+    return {"ok": True, "out": encoded, "mutated": call.mutated}
 
 
 def _words(error: BaseException) -> str:
@@ -294,7 +283,9 @@ class ClassModel:
     def __init__(self, call: Call, ws: list[np.ndarray], bs: list[np.ndarray]):
         spec, linear = call.found["model"], call.found["linear"]
         self.call = call
-        self.model = call.ns[spec["class"]](*_sizes_call(spec["call"], ws, linear["w_shape"]))
+        dims = [w.shape[0] if linear["w_shape"] == "in_out" else w.shape[1] for w in ws]
+        dims.append(ws[-1].shape[1] if linear["w_shape"] == "in_out" else ws[-1].shape[0])
+        self.model = call.ns[spec["class"]](*model_args(spec["call"], dims))
         self.layers = layers_of(self.model, call.ns[linear["class"]])
         if len(self.layers) != len(ws):
             raise PartError(f"the model holds {len(self.layers)} layers, not {len(ws)}")
@@ -356,17 +347,3 @@ class ChainModel(ClassModel):
     def update(self, lr: float) -> None:
         for layer in self.layers:
             getattr(layer, self.call.found["linear"]["update"])(lr)
-
-
-def _sizes_call(call: list[Any], ws: list[np.ndarray], w_shape: str) -> list[Any]:
-    """The constructor call that built the probe model, with this model's sizes."""
-    dims = [w.shape[0] if w_shape == "in_out" else w.shape[1] for w in ws]
-    dims.append(ws[-1].shape[1] if w_shape == "in_out" else ws[-1].shape[0])
-    nin, hidden, nout = dims[0], dims[1:-1], dims[-1]
-    if call == [3, 4, 1]:
-        return [nin, *hidden, nout]
-    if call == [[3, 4, 1]]:
-        return [dims]
-    if call == [3, [4], 1]:
-        return [nin, hidden, nout]
-    return [nin, [*hidden, nout]]

@@ -54,23 +54,28 @@ class Layout:
         return None
 
 
-def encode(array: Any) -> Any:
-    """Arrays for the child: shape and a flat list of floats."""
-    if isinstance(array, list):
-        return [encode(a) for a in array]
-    if isinstance(array, np.ndarray):
-        return {"shape": list(array.shape), "data": array.astype(np.float64).ravel().tolist()}
-    return array
+MAX_CELLS = 100_000  # an array larger than this is refused both ways
 
 
-MAX_CELLS = 100_000
+def encode(value: Any) -> Any:
+    """Arrays as plain data (shape, a flat list of floats, dtype), both ways; numbers and
+    lists of arrays as they are. ValueError for what is not numbers, or is too large."""
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiub" or array.size > MAX_CELLS:
+        raise ValueError(f"it returned {type(value).__name__}, not an array of numbers")
+    return {"shape": list(array.shape), "data": array.astype(np.float64).ravel().tolist(),
+            "dtype": str(array.dtype)}
 
 
 def decode(value: Any) -> Any:
-    """An array from the child, checked: None for anything malformed or too large."""
+    """An array sent by ``encode``, checked: None for anything malformed or too large."""
     if isinstance(value, list):
         return [decode(v) for v in value[:16]]
-    if isinstance(value, float):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     if not isinstance(value, dict):
         return None

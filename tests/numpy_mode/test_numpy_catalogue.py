@@ -43,3 +43,11 @@ def test_each_bug_is_charged_once(name: str, path: Path, old: str, new: str,
     for category in charged:
         result = report.category(category)
         assert result.message and "Traceback" not in result.message
+
+
+def test_a_part_that_returns_no_array_fails_with_words() -> None:
+    source = REFERENCE.read_text(encoding="utf-8").replace(
+        "    return np.maximum(0.0, z)", "    return 'relu'")
+    result = grade_source(source).category("np.relu")
+    assert result.status == "fail"
+    assert "not an array of numbers" in result.message
