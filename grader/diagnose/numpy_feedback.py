@@ -7,10 +7,11 @@ from typing import Any, Optional
 
 import numpy as np
 
+from grader.compare.tolerance import ARRAYS
 from grader.discover.numpy_net import model_args
 from grader.evaluate.numpy_layout import Layout
 
-RTOL, ATOL = 1e-6, 1e-9
+RTOL, ATOL = ARRAYS
 SHAPE_OF = {"dW": "W", "W": "W", "db": "b", "b": "b", "dX": "the layer's input X",
             "A": "the input", "dZ": "Z", "dA": "A", "Z": "X @ W + b"}  # fmt: skip
 

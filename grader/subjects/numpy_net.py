@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional, cast
 
 import numpy as np
 
+from grader.compare.tolerance import ARRAYS
 from grader.config import NUMPY_WEIGHTS, Config
 from grader.diagnose.numpy_feedback import code_for, confirmed_hint, shape_words
 from grader.evaluate import numpy_oracle as oracle
@@ -28,7 +29,7 @@ from grader.results import CategoryResult, Status
 PARTS = ("relu", "relu_backward", "sigmoid", "sigmoid_backward", "linear_forward",
          "linear_backward", "loss", "loss_backward", "update")  # fmt: skip
 MODELS = ("model_forward", "model_backward", "train")
-RTOL, ATOL = 1e-6, 1e-9
+RTOL, ATOL = ARRAYS
 TRAIN = {"epochs": 300, "lr": 0.5}
 COVERED = {"relu": "model_forward", "sigmoid": "model_forward",
            "relu_backward": "model_backward", "sigmoid_backward": "model_backward",
