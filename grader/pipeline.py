@@ -125,7 +125,8 @@ class EngineGrader:
         self.notes.append(_FLOAT32_NOTE.format(self.api.class_name))
 
     def _grade(self, present: list[str]) -> list[CategoryResult]:
-        results = {"api": self._verdict("api", self._check_api())}
+        api = self._check_api()
+        results = {"api": self._verdict("api", api)}
         if self.float32 and self.config.precision == "float64":
             results["api"] = _require_float64(results["api"], self.api.class_name)
         for category in OP_CATEGORIES:
@@ -134,7 +135,12 @@ class EngineGrader:
         alone = {c: self._run(self._alone(c), rough=True) for c in present}
         passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
         mechanics = self._check_mechanics(passed_alone)
-        if mechanics is None:
+        raised = None if self._mechanics_check else self._raised_everywhere(api, alone)
+        if raised is not None:  # backward() raises, whatever the op: ops judged without it
+            passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
+            context, mechanics = self._traversed_context(passed_alone), raised
+        elif mechanics is None or not _backward_may_cause(mechanics):
+            mechanics = None  # an op's failure, not backward()'s: the context checks find it
             context = self._check_in_context(passed_alone)
         elif self._can_traverse():
             context, mechanics = self._check_with_traversal(passed_alone, mechanics)
@@ -154,8 +160,9 @@ class EngineGrader:
         trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
         results["reuse"] = self._verdict("reuse", self._check_reuse(trusted))
         results["graph"] = self._verdict("graph", self._check_graph(trusted))
-        if mechanics is not None and self.confirmed and self._mechanics_check is not None:
-            mechanics = self._run(self._mechanics_check).failure or mechanics  # shrunk now
+        if mechanics is not None and self.confirmed:
+            if self._mechanics_check is not None:
+                mechanics = self._run(self._mechanics_check).failure or mechanics  # shrunk now
             self._blame_mechanics(results, mechanics)
         results["deep"] = self._verdict("deep", self._check_deep(trusted))
         order = ["api", *OP_CATEGORIES, "reuse", "graph", "deep"]
@@ -258,6 +265,52 @@ class EngineGrader:
         except RunnerError:
             return False
 
+    def _raised_everywhere(self, api: Outcome, alone: dict[str, Outcome]) -> Optional[Failure]:
+        """When no primitive op passes alone, so that backward() has no mechanics check: if
+        graphs that raised inside the student's backward() match torch under a corrected
+        traversal of their nodes, backward() is confirmed wrong, the ops that raised there are
+        judged alone again under that traversal (``alone`` updated), and the failure to charge
+        is returned: api's own when backward() raises on bare leaves, else an op's, charged
+        to ``graph``. None when no such graph exists, or the traversal does not fix one."""
+        raised = [c for c, o in alone.items() if _raised_in_backward(o.failure)]
+        failures = [f for c in raised if (f := alone[c].failure) is not None]
+        if not failures or not self._can_traverse():
+            return None
+        leaves = api.failure if _raised_in_backward(api.failure) else None
+        fixed = self._fixed_by_traversal(failures + ([leaves] if leaves else []))
+        ops = [f for f in fixed if f is not leaves]
+        if not ops:
+            return None  # only a graph with an op shows that backward() fails whatever the op
+        at_api = any(f is leaves for f in fixed)
+        self.confirmed = {"api"} if at_api else {"graph"}
+        self.traverse = self.traversed = True
+        try:
+            for category in raised:
+                alone[category] = self._run(self._alone(category), rough=True)
+        finally:
+            self.traverse = False
+        return leaves if at_api and leaves is not None else ops[0]
+
+    def _fixed_by_traversal(self, failures: list[Failure]) -> list[Failure]:
+        """The failures whose graph matches torch under a corrected traversal (one request)."""
+        failures = [f for f in failures if _backward_may_cause(f)]
+        graphs = [f.graph for f in failures]
+        try:
+            answers = self._corrected_answers(graphs, [], traverse=True) if graphs else None
+        except RunnerError:
+            return []
+        if answers is None:
+            return []
+        return [f for f, got in zip(failures, answers) if self._all_match([f.graph], [got])]
+
+    def _traversed_context(self, passed_alone: list[str]) -> dict[str, Outcome]:
+        """Context checks under the corrected traversal."""
+        self.traverse = True
+        try:
+            return self._check_in_context(passed_alone)
+        finally:
+            self.traverse = False
+
     def _check_with_traversal(
         self, passed_alone: list[str], failure: Failure
     ) -> tuple[dict[str, Outcome], Optional[Failure]]:
@@ -273,14 +326,10 @@ class EngineGrader:
             self.traverse = False
         good = [c for c in passed_alone if context[c].failure is None and not context[c].error]
         again = failure if good == passed_alone else self._check_mechanics(good)
-        if again is None or not self._traversal_fixes(again.graph):
+        if again is None or not self._fixed_by_traversal([again]):
             return context, None
         self.confirmed = set(again.scopes) & {"reuse", "graph"} or {"graph"}
         return context, again
-
-    def _traversal_fixes(self, graph: Graph) -> bool:
-        answers = self._corrected_answers([graph], [], traverse=True)
-        return answers is not None and self._all_match([graph], answers)
 
     def _recheck_alone(self, alone: dict[str, Outcome], failure: Optional[Failure]) -> None:
         """With backward() confirmed wrong, an op that failed alone is checked alone again
@@ -288,7 +337,7 @@ class EngineGrader:
         if failure is None or not self.confirmed:
             return
         for category, outcome in alone.items():
-            if outcome.failure is None or outcome.error:
+            if outcome.failure is None or outcome.error or not _backward_may_cause(outcome.failure):
                 continue
             self.traverse = True
             try:
@@ -299,8 +348,9 @@ class EngineGrader:
                 self.backward_excused.add(category)
 
     def _blame_mechanics(self, results: dict[str, CategoryResult], failure: Failure) -> None:
-        """Charge the backward() bug once: to the scope its model names."""
-        scope = "graph" if "graph" in self.confirmed else "reuse"
+        """Charge the backward() bug once: to api when it fails there already (backward()
+        raises on bare leaves), else to the scope its model names."""
+        scope = next(s for s in ("api", "graph", "reuse") if s in self.confirmed)
         results[scope] = self._verdict(scope, Outcome(failure=failure))
         first = results[scope].message.split(". ")[0]
         why = (
@@ -339,6 +389,8 @@ class EngineGrader:
         def passes_with(category: str, fixed: list[str]) -> bool:
             failure = outcomes[category].failure
             assert failure is not None
+            if failure.mismatch.kind == "malformed":
+                return False  # an honest child answers in form, whatever its methods do
             graphs = [failure.graph, *self.plan.get(f"{category}/alone", [])]
             return self._passes_corrected(graphs, fixed)
 
@@ -424,13 +476,17 @@ class EngineGrader:
 
     def _own_failure(self, category: str, outcome: Outcome, failed: set[str]) -> bool:
         """Whether a context failure is the category's own: its example uses no other
-        category that failed, or still fails with those corrected (the counterfactual)."""
+        category that failed, or still fails with those corrected (the counterfactual). A
+        malformed answer is settled by no other request: its category is checked again
+        without the others."""
         if outcome.failure is None:
             return True
         graph = outcome.failure.graph
         others = sorted((graph.categories() - {category}) & failed)
         if not others:
             return True
+        if outcome.failure.mismatch.kind == "malformed":
+            return False  # another request's answers cannot settle it: checked again without
         try:
             answers = self._corrected_answers([graph], others, traverse=self.traverse)
         except RunnerError:
@@ -661,6 +717,21 @@ _PASS = {
 
 def _skipped(reason: str) -> Outcome:
     return Outcome(error=RunnerError("skipped", f"Not checked: {reason}."))
+
+
+def _raised_in_backward(failure: Optional[Failure]) -> bool:
+    """Whether a failure is an error raised inside the student's backward()."""
+    if failure is None or failure.mismatch.kind != "error":
+        return False
+    return (failure.mismatch.error or {}).get("phase") == "backward"
+
+
+def _backward_may_cause(failure: Failure) -> bool:
+    """Whether backward() alone may have caused a failure: a wrong gradient, an error inside
+    backward(), a graph that failed once and not again. Not a wrong value or an error in the
+    forward pass, and never a malformed answer: an honest child always answers in form, so
+    another request's answer cannot explain it away."""
+    return failure.mismatch.kind in ("grad", "flaky") or _raised_in_backward(failure)
 
 
 def _not_implemented(failure: Failure) -> bool:

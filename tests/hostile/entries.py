@@ -675,12 +675,6 @@ HOSTILE: tuple[Hostile, ...] = (
             ),
         ),
         message=("something other than numbers",),
-        bugs=tuple(
-            (check, "after its forged (malformed) answers, the backward() blame re-runs the "
-                    "graphs through another request the forger left alone; it then charges "
-                    "graph instead of tanh (the forger loses points, it gains none)")
-            for check in ("status", "message", "honest", "honest_score")
-        ),
     ),
     # ------------------------------------------------------------------ what outlives grading
     Hostile(
