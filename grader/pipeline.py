@@ -379,7 +379,8 @@ class EngineGrader:
         """An op that fails only through a failing method it calls passes, with a note; the
         method it calls is charged (see grader/diagnose/calls.py)."""
         failing = [c for c, o in outcomes.items() if results[c].status == "fail" and o.failure]
-        if len(failing) < 2:
+        missing = sorted({*self.missing, *(c for c in outcomes if results[c].status == "missing")})
+        if not failing or (len(failing) < 2 and not missing):
             return
         try:
             calls = self._calls(list(outcomes))
@@ -394,11 +395,10 @@ class EngineGrader:
             graphs = [failure.graph, *self.plan.get(f"{category}/alone", [])]
             return self._passes_corrected(graphs, fixed)
 
-        for category, roots in blame(failing, calls, passes_with).items():
+        for category, roots in blame(failing, calls, passes_with, missing).items():
             self.excused.add(category)
-            results[category] = CategoryResult(
-                category, "pass", 0, 0, _built_on(self._method(category), roots, self._method)
-            )
+            note = _built_on(self._method(category), roots, self._method, set(missing))
+            results[category] = CategoryResult(category, "pass", 0, 0, note)
 
     def _calls(self, categories: list[str]) -> dict[str, set[str]]:
         """Per category, the categories of the student's methods that run inside its forms."""
@@ -769,14 +769,19 @@ def _require_float64(result: CategoryResult, class_name: str) -> CategoryResult:
     )
 
 
-def _built_on(method: str, roots: list[str], name: Callable[[str], str]) -> str:
-    """The note of an op excused through the methods it calls."""
+def _built_on(method: str, roots: list[str], name: Callable[[str], str], missing: set[str]) -> str:
+    """The note of an op excused through the methods it calls (or needs, and lacks)."""
     callees = " and ".join(f"`{name(r)}`" for r in roots)
-    verb = "fails" if len(roots) == 1 else "fail"
+    one = len(roots) == 1
+    state, fix, with_ = ("fails" if one else "fail"), "fixed", "a corrected"
+    if set(roots) <= missing:
+        state, fix, with_ = ("is" if one else "are") + " missing", "written", "an added"
+    elif set(roots) & missing:
+        state = "fail or are missing"
     return (
-        f"Your `{method}` is built on {callees}, which {verb}; it passes once {callees} "
-        f"{'is' if len(roots) == 1 else 'are'} fixed (with a corrected {callees}, your "
-        f"`{method}` matches torch). Not charged here."
+        f"Your `{method}` is built on {callees}, which {state}; it passes once {callees} "
+        f"{'is' if one else 'are'} {fix} (with {with_} {callees}, your `{method}` matches "
+        "torch). Not charged here."
     )
 
 

@@ -169,9 +169,10 @@ def _is_function(value: Any) -> bool:
 
 @contextmanager
 def corrected(cls: type, api: EngineAPI, categories: list[str], shape: Shape) -> Iterator[None]:
-    """The student's methods for ``categories`` replaced by right ones, bound to their names."""
+    """The student's methods for ``categories`` replaced by right ones, bound to their names
+    (a method the engine lacks is added under its category's name: ``exp``)."""
     names = method_names(api)
-    methods = {names[c]: _corrected(c, cls, api, shape) for c in categories if c in names}
+    methods = {names.get(c, c): _corrected(c, cls, api, shape) for c in categories if c in OPS}
     with _replaced(cls, methods):
         yield
 

@@ -37,6 +37,7 @@ class Bug:
     fails: frozenset[str]  # the categories whose forms really compute something wrong
     replacements: tuple[tuple[str, str], ...]
     blamed: Optional[frozenset[str]] = None  # what the grader charges, when not ``fails``
+    missing: frozenset[str] = frozenset()  # charged categories whose method is absent
 
     @property
     def charged(self) -> frozenset[str]:
@@ -66,6 +67,11 @@ def _f(*categories: str) -> frozenset[str]:
     return frozenset(categories)
 
 
+# Every op category: what fails when backward() itself raises on every graph.
+ALL_OPS = _f(
+    "add", "radd", "sub", "rsub", "mul", "rmul", "neg", "truediv", "rtruediv", "pow", "exp",
+    "log", "tanh", "sigmoid", "relu",
+)  # fmt: skip
 # Whatever is built on __add__ (with Values and with constants), or on __mul__, or on __pow__.
 ADD_FORMS = _f("add", "radd", "sub", "rsub")
 MUL_FORMS = _f("mul", "rmul", "neg", "sub", "rsub", "truediv", "rtruediv")
@@ -606,6 +612,36 @@ BUGS: tuple[Bug, ...] = (
         ),
         blamed=_f("rmul"),
     ),
+    # ------------------------------------------------------------------ built on a missing method
+    Bug(
+        "rsub_needs_missing_radd",
+        "No __radd__ at all, and __rsub__ is other + (-self): 2.0 + a raises TypeError, and so "
+        "does 2.0 - a, which needs __radd__. Only the missing __radd__ is charged.",
+        _f("radd", "rsub"),
+        (("    def __radd__(self, other):  # other + self\n        return self + other\n\n", ""),),
+        blamed=_f("radd"),
+        missing=_f("radd"),
+    ),
+    Bug(
+        "sigmoid_needs_missing_exp",
+        "No exp method, and sigmoid is written 1 / (1 + (-self).exp()): sigmoid raises "
+        "AttributeError through the missing exp, which alone is charged.",
+        _f("exp", "sigmoid"),
+        (
+            (
+                '    def exp(self):\n        out = Value(math.exp(self.data), (self,), "exp")\n\n'
+                "        def _backward():\n" + EXP_GRAD + "\n"
+                "        out._backward = _backward\n        return out\n\n",
+                "",
+            ),
+            (
+                "        s = 1 / (1 + math.exp(-self.data))\n",
+                "        return 1 / (1 + (-self).exp())\n",
+            ),
+        ),
+        blamed=_f("exp"),
+        missing=_f("exp"),
+    ),
     # ------------------------------------------------------------------ closures on the wrong node
     Bug(
         "exp_closure_on_input",
@@ -674,6 +710,24 @@ BUGS: tuple[Bug, ...] = (
         blamed=_f("reuse", "mul"),
     ),
     # ------------------------------------------------------------------ backward()
+    Bug(
+        "backward_reads_undefined_name",
+        "backward() starts its sort from `root`, a global that only a notebook cell not run "
+        "here defined: every backward() raises NameError, on bare leaves too. Charged once, to "
+        "api; the ops are checked with a corrected backward() and pass.",
+        ALL_OPS | _f("api", "reuse", "graph"),
+        (("        build_topo(self)\n", "        build_topo(root)\n"),),
+        blamed=_f("api"),
+    ),
+    Bug(
+        "backward_child_undefined_name",
+        "build_topo recurses into `node` instead of `child`, an undefined name: backward() "
+        "raises NameError on every graph with an operation (a bare leaf has no children). "
+        "Charged once, to graph.",
+        ALL_OPS | _f("reuse", "graph"),
+        (("                    build_topo(child)\n", "                    build_topo(node)\n"),),
+        blamed=_f("graph"),
+    ),
     Bug(
         "missing_seed",
         "backward() never sets self.grad = 1, so every gradient stays 0.",

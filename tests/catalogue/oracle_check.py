@@ -16,7 +16,9 @@ contexts are instead driven by a correct topological sort over the engine's ``_p
 ``_backward`` (Karpathy's internals): an op is then judged by its own forward value and local
 backward rule, whatever the engine's ``backward()`` does to graphs. Ops alone always use the
 engine's ``backward()``, so an op composed of several nodes (``a - b`` as ``a + (-b)``) is
-wrong alone if the engine walks nodes in a wrong order.
+wrong alone if the engine walks nodes in a wrong order; ``reuse`` and ``graph`` are then made
+of the ops right alone under the manual traversal (so a backward() that raises on every
+graph is wrong there too).
 
 ``deep`` is not judged.
 """
@@ -344,13 +346,14 @@ def _mismatch(
 
 
 def _check_op(engine: _Engine, category: str, context: Optional[str], manual: bool) -> list[str]:
+    """The op's forms in one context (None: alone); ``manual``: under the manual traversal."""
     problems = []
     for form in (f for f in FORMS if f.category == category):
         for case in cases(form):
             build = _op_program(form, context, case[2], engine.method)
             expected = _expected_op(form.id, context, case)
             inputs = case[: form.leaves]
-            found = _mismatch(engine, inputs, build, expected, manual and context is not None)
+            found = _mismatch(engine, inputs, build, expected, manual)
             if found:
                 where = "alone" if context is None else f"in context {context}"
                 x, y, c = case
@@ -495,10 +498,37 @@ def oracle_check(path: Path, names: Names = Names(), traversal: str = "engine") 
     manual = traversal == "manual"
     engine = _Engine(Path(path), names)
     evidence: dict[str, list[str]] = {}
+    ok = _judge_ops(engine, manual, False, evidence)
+    # reuse and graph are made of the ops right by their own rules: with ``manual``, also
+    # alone under the manual traversal (an op wrong alone only through the engine's
+    # backward(), which raises or walks in a wrong order, is right by its own rules).
+    own = _judge_ops(engine, True, True, {}) if manual else ok
+    api_problems = _check_api(engine, ok)
+    if api_problems:
+        evidence["api"] = api_problems
+    reuse_problems = _check_reuse(engine, own)
+    if reuse_problems:
+        evidence["reuse"] = reuse_problems
+    graph_problems = _check_graph(engine, own)
+    if graph_problems:
+        evidence["graph"] = graph_problems
+    if not (own["add"] or own["mul"]):
+        raise AssertionError("neither add nor mul is right: reuse cannot be judged")
+    return OracleResult(
+        frozenset(evidence), {category: "; ".join(p) for category, p in evidence.items()}
+    )
+
+
+def _judge_ops(
+    engine: _Engine, manual: bool, manual_alone: bool, evidence: dict[str, list[str]]
+) -> dict[str, bool]:
+    """Per op category, whether it is right alone and in context (contexts under the manual
+    traversal if ``manual``, ops alone too if ``manual_alone``); problems go to ``evidence``."""
 
     def judge(category: str, contexts: list[Optional[str]]) -> bool:
         for context in contexts:
-            problems = _check_op(engine, category, context, manual)
+            walk = manual_alone if context is None else manual
+            problems = _check_op(engine, category, context, walk)
             if problems:
                 evidence[category] = problems
                 return False
@@ -516,16 +546,4 @@ def oracle_check(path: Path, names: Names = Names(), traversal: str = "engine") 
     for category in OP_CATEGORIES:
         if category not in ok:
             ok[category] = judge(category, [None, *usable])
-
-    for category, check in (("api", _check_api), ("reuse", _check_reuse)):
-        problems = check(engine, ok)
-        if problems:
-            evidence[category] = problems
-    graph_problems = _check_graph(engine, ok)
-    if graph_problems:
-        evidence["graph"] = graph_problems
-    if not (ok["add"] or ok["mul"]):
-        raise AssertionError("neither add nor mul is right: reuse cannot be judged")
-    return OracleResult(
-        frozenset(evidence), {category: "; ".join(p) for category, p in evidence.items()}
-    )
+    return ok

@@ -32,6 +32,7 @@ def test_catalogue_is_well_formed() -> None:
         assert bug.fails, f"{bug.name} claims no failing category"
         assert bug.fails <= set(CATEGORIES), f"{bug.name}: unknown {bug.fails - set(CATEGORIES)}"
         assert "deep" not in bug.fails, bug.name
+        assert bug.missing <= bug.charged <= bug.fails, bug.name
         assert bug.replacements, bug.name
         assert mutate(bug, base) != base, f"{bug.name} changes nothing"
 

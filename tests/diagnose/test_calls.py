@@ -101,3 +101,29 @@ def test_methods_calling_each_other_cannot_excuse_each_other() -> None:
     assert len(excused) == 1
     (charged,) = set(calls) - set(excused)
     assert next(iter(excused.values())) == [charged]
+
+
+def test_a_missing_method_is_a_candidate_callee() -> None:
+    # Never recorded (it does not run): tried as a callee, and only the one needed is kept.
+    calls = {"rsub": {"mul", "neg"}, "mul": set(), "neg": {"mul"}}
+    missing = ["log", "radd", "sigmoid"]
+    asked: list[list[str]] = []
+
+    def passes_with(category: str, fixed: list[str]) -> bool:
+        asked.append(fixed)
+        return "radd" in fixed
+
+    assert blame(["rsub"], calls, passes_with, missing) == {"rsub": ["radd"]}
+    assert asked[0] == missing  # all of them first, then narrowed down
+    assert blame(["rsub"], calls, lambda c, fixed: False, missing) == {}
+
+
+def test_a_corrected_method_can_be_added_where_none_was() -> None:
+    cls = _engine("rsub_needs_missing_radd")
+    graph = _one("rsub", 2.0)  # 2.0 - a = 2.0 + (-a), which needs __radd__
+    assert "error" in evaluate(cls, API, graph)[0]
+    shape = probe_shape(cls, API)
+    assert shape is not None
+    with corrected(cls, API, ["radd"], shape):
+        assert evaluate(cls, API, graph)[0] == evaluate(_engine(), API, graph)[0]
+    assert "__radd__" not in vars(cls)
