@@ -709,6 +709,18 @@ BUGS: tuple[Bug, ...] = (
         ),
         blamed=_f("reuse", "mul"),
     ),
+    Bug(
+        "backward_undefined_name_and_tanh_overwrites",
+        "Two bugs: backward() starts from an undefined global (NameError on every call), and "
+        "tanh assigns its grad (=). api is charged once, and tanh, checked in context with a "
+        "corrected backward(), on its own.",
+        ALL_OPS | _f("api", "reuse", "graph"),
+        (
+            ("        build_topo(self)\n", "        build_topo(root)\n"),
+            (TANH_GRAD, "            self.grad = (1 - t**2) * out.grad\n"),
+        ),
+        blamed=_f("api", "tanh"),
+    ),
     # ------------------------------------------------------------------ backward()
     Bug(
         "backward_reads_undefined_name",
