@@ -61,7 +61,9 @@ def write_class(folder: Path, size: int) -> dict[str, Optional[Bug]]:
 def expected_statuses(bug: Optional[Bug]) -> dict[str, str]:
     """Every category's status for the notebook with this bug (None: the correct one)."""
     charged = bug.charged if bug is not None else frozenset()
+    missing = bug.missing if bug is not None else frozenset()
     statuses = {c: "fail" if c in charged else "pass" for c in ENGINE_CATEGORIES}
+    statuses.update({c: "missing" for c in missing})
     statuses["deep"] = "fail"  # the lecture's recursive topological sort
     return {**statuses, **MLP_STATUSES}
 
