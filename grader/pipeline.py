@@ -9,13 +9,18 @@
    under a corrected traversal of the student's own nodes (children and ``_backward``
    closures found by probing), so an op bug is found even beside a backward() bug; then
    backward() is charged once, to ``reuse`` or ``graph``, if its failing example passes
-   under that traversal.
+   under that traversal. When no primitive op passes alone because backward() raises on
+   every graph, graphs that raised there and pass under the traversal confirm it: charged to
+   ``api`` if it raises on bare leaves too, else to ``graph``, and the ops are judged alone
+   and in context under the traversal. A wrong value, an error in the forward pass or a
+   malformed answer is never put on backward(), nor excused by another request's answers.
 4. Every op that passed alone, in context: surrounded by the ops that are still trusted, its
    result consumed more than once. Each round stops trusting the culprits (a failure that
    still fails with the other failing ops corrected), and the others are checked again.
 5. Blame through the student's call structure: an op that fails only through a failing
-   method it calls (``__sub__`` built on ``__add__``) passes with a note once its failing
-   examples pass with that method corrected; the method is charged.
+   method it calls (``__sub__`` built on ``__add__``), or one the engine lacks (``__rsub__``
+   built on a missing ``__radd__``), passes with a note once its failing examples pass with
+   that method corrected (or added); the method is charged.
 6. ``reuse`` and ``graph``: shared nodes and random mixed graphs of the ops that passed.
 7. ``deep``: a long chain, for the topological sort.
 
@@ -135,7 +140,8 @@ class EngineGrader:
         alone = {c: self._run(self._alone(c), rough=True) for c in present}
         passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
         mechanics = self._check_mechanics(passed_alone)
-        raised = None if self._mechanics_check else self._raised_everywhere(api, alone)
+        ran = self._mechanics_check is not None
+        raised = None if ran else self._raised_everywhere(api, alone)
         if raised is not None:  # backward() raises, whatever the op: ops judged without it
             passed_alone = [c for c in present if alone[c].failure is None and not alone[c].error]
             context, mechanics = self._traversed_context(passed_alone), raised

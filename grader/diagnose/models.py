@@ -510,6 +510,20 @@ MODELS: list[BugModel] = [
         add_c=lambda x, y, c, o: (2.0,),
     ),
     _grad(
+        "add.other_forgotten",
+        "In __add__'s _backward, did you forget `other.grad += out.grad`? Both operands of "
+        "a + b get the gradient: `self.grad += out.grad` and `other.grad += out.grad`.",
+        add=lambda x, y, c, o: (1.0, 0.0),
+    ),
+    _grad(
+        "add.grad_like_mul",
+        "In __add__'s _backward, did you multiply by the other operand's data, as for a "
+        "product (`self.grad += other.data * out.grad`)? The derivative of a + b is 1 for "
+        "each operand: `self.grad += out.grad` and `other.grad += out.grad`.",
+        add=lambda x, y, c, o: (y, x),
+        add_c=lambda x, y, c, o: (c,),
+    ),
+    _grad(
         "mul.own_value",
         "In __mul__'s _backward, did you write `self.grad += self.data * out.grad`? The "
         "derivative of a * b with respect to a is b: `self.grad += other.data * out.grad` "

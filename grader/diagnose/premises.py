@@ -92,6 +92,19 @@ def _seed_is_value(text: str, api: EngineAPI) -> bool:
     return bool(re.search(rf"\.{grad}\s*=\s*self\.{data}\b", text))
 
 
+def _forgets_other(text: str, api: EngineAPI) -> bool:
+    """The method takes ``other`` and never updates ``other``'s grad."""
+    grad = re.escape(api.grad_attr)
+    takes = re.search(r"def\s+\w+\s*\(\s*self\s*,\s*other\b", text)
+    return bool(takes) and not re.search(rf"\bother\s*\.\s*{grad}\s*[-+*/]?=(?!=)", text)
+
+
+def _grad_uses_data(text: str, api: EngineAPI) -> bool:
+    """A grad update in the method multiplies by an operand's data."""
+    grad, data = re.escape(api.grad_attr), re.escape(api.data_attr)
+    return bool(re.search(rf"\.{grad}\s*\+=[^\n]*\.{data}\b", text))
+
+
 def _contains(pattern: str) -> Check:
     return lambda text, api: bool(re.search(pattern, text))
 
@@ -109,4 +122,6 @@ _SPECIFIC: dict[str, Check] = {
     "sigmoid.forward_sign": _contains(r"exp\s*\(\s*(?!-)"),
     "relu.forward_max_one": _contains(r"max\s*\([^)]*\b1(\.0*)?\s*\)"),
     "add.self_twice": lambda text, api: len(re.findall(r"self\s*\.\s*\w+\s*\+=", text)) >= 2,
+    "add.other_forgotten": _forgets_other,
+    "add.grad_like_mul": _grad_uses_data,
 }
