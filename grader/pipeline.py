@@ -164,12 +164,12 @@ class EngineGrader:
         self._blame_calls(results, outcomes)
         self._polish(results, outcomes)
         trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
-        results["reuse"] = self._verdict("reuse", self._check_reuse(trusted))
-        results["graph"] = self._verdict("graph", self._check_graph(trusted))
+        shared = {"reuse": self._check_reuse(trusted), "graph": self._check_graph(trusted)}
+        results.update({c: self._verdict(c, outcome) for c, outcome in shared.items()})
         if mechanics is not None and self.confirmed:
             if self._mechanics_check is not None:
                 mechanics = self._run(self._mechanics_check).failure or mechanics  # shrunk now
-            self._blame_mechanics(results, mechanics)
+            self._blame_mechanics(results, mechanics, shared)
         results["deep"] = self._verdict("deep", self._check_deep(trusted))
         order = ["api", *OP_CATEGORIES, "reuse", "graph", "deep"]
         return [scored(results[c], self.config) for c in order]
@@ -353,9 +353,12 @@ class EngineGrader:
             if again.failure is None and again.error is None:
                 self.backward_excused.add(category)
 
-    def _blame_mechanics(self, results: dict[str, CategoryResult], failure: Failure) -> None:
+    def _blame_mechanics(
+        self, results: dict[str, CategoryResult], failure: Failure, shared: dict[str, Outcome]
+    ) -> None:
         """Charge the backward() bug once: to api when it fails there already (backward()
-        raises on bare leaves), else to the scope its model names."""
+        raises on bare leaves), else to the scope its model names. ``shared``: the reuse and
+        graph outcomes; one that backward() may have caused is not charged again."""
         scope = next(s for s in ("api", "graph", "reuse") if s in self.confirmed)
         results[scope] = self._verdict(scope, Outcome(failure=failure))
         first = results[scope].message.split(". ")[0]
@@ -367,7 +370,8 @@ class EngineGrader:
         )
         results[scope].message = f"{first}. {why}"
         for other in ("reuse", "graph"):
-            if other != scope and results[other].status == "fail":
+            seen = shared[other].failure
+            if other != scope and seen is not None and _backward_may_cause(seen):
                 results[other] = CategoryResult(other, "pass", 0, 0, _NOT_CHARGED.format(scope))
         note = f" (Context checks were skipped: backward() itself is wrong, see {scope}.)"
         if self.traversed:

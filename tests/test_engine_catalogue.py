@@ -94,6 +94,17 @@ def test_every_hint_is_true_of_the_engine(bug: Bug, bug_paths: dict[str, Path]) 
     assert not problems, f"{bug.name}\n" + "\n".join(problems)
 
 
+def test_one_charge_is_explained_where_it_is_not_made(bug_paths: dict[str, Path]) -> None:
+    # An op built on a missing method names it; a backward() that raises on every graph is
+    # charged to api alone, the ops checked with a corrected backward(), reuse and graph not.
+    built = _grade(bug_paths["rsub_needs_missing_radd"]).category("rsub").message
+    assert "`__rsub__` is built on `__radd__`, which is missing" in built
+    report = _grade(bug_paths["backward_reads_undefined_name"])
+    assert "NameError" in report.category("api").message
+    assert all("corrected backward()" in report.category(c).message for c in OP_CATEGORIES)
+    assert all(report.category(c).message.startswith("Not charged") for c in ENGINE_LEVEL)
+
+
 def hint_premise_problems(hint: str, source: str) -> list[str]:
     """What a hint assumes about the engine that its source contradicts."""
     methods = _methods(source)
