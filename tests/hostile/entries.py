@@ -638,7 +638,7 @@ HOSTILE: tuple[Hostile, ...] = (
     # ------------------------------------------------------------------ the parent's trust
     Hostile(
         "forge_answers_in_tanh",
-        "tanh (with a wrong gradient) finds the child's method table and replaces the "
+        "tanh (correct) finds the child's method table and replaces the "
         "evaluation of every graph with tanh by errors at a step the graph does not have, "
         "and the list of missing modules by a fake score, many times over.",
         _f("tanh"),
