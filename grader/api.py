@@ -166,6 +166,7 @@ def _grade_source(
     from grader.load import LoadError, load_submission, stubs
     from grader.load.loader import NO_ENGINE_NOTE
     from grader.sandbox import Limits, Sandbox
+    from grader.score.omissions import charge_omissions
 
     try:
         with _LOADING:
@@ -184,6 +185,7 @@ def _grade_source(
         stubs.INJECT_AS: "grader.load.stubs:missing_module",
         stubs.SKIP_AS: "grader.load.stubs:skipped",
         stubs.SHARE_AS: "grader.load.stubs:shared_module",
+        stubs.IPYTHON_AS: "grader.load.stubs:ipython_name",
     }
     hide = [str(shown.resolve().parent)]  # the student's folder and its neighbours
     with Sandbox(submission.source, submission.path.name, limits, inject=inject,
@@ -197,6 +199,7 @@ def _grade_source(
         except RunnerError as error:
             return ungradable(error.message, config, name)
     if report.gradable:  # what was graded was found: the loader's guess that none was goes
+        report = charge_omissions(report, [o.sentence() for o in submission.supplied])
         loaded = [n for n in submission.notes if not n.startswith(NO_ENGINE_NOTE)]
         report.notes = [*notes, *loaded, *skipped, *_missing_notes(missing), *report.notes]
     else:  # the reason it cannot be graded comes first

@@ -88,6 +88,8 @@ def expression(graph: Graph, step: Step, api: EngineAPI, names: list[str]) -> st
     """The Python expression of one step, in the student's own names."""
     op = OPS[step.op]
     operands = [names[i] for i in step.args]
+    if op.unary_method:
+        return api.call(op.category, operands[0])
     return op.template.format(
         a=operands[0],
         b=operands[1] if len(operands) > 1 else "",

@@ -81,9 +81,27 @@ def apply(
 ) -> Any:
     """Perform one op with Python's own operators, on student Values and torch tensors alike.
 
-    Unary ops are method calls (``a.tanh()``); ``method`` is the name the engine uses.
+    Unary ops are method calls (``a.tanh()``); ``method`` is the name the engine uses, called
+    with the value as argument when the engine defines it as a static method (``Value.tanh(a)``).
     """
     op = OPS[op_id]
     if op.unary_method:
-        return getattr(a, method or op.category)()
+        return call_method(a, method) if method else getattr(a, op.category)()
     return _OPERATORS[op_id](a, b, const)
+
+
+def call_method(obj: Any, name: str, *args: Any) -> Any:
+    """Call the student's method ``name`` of ``obj`` the way its class defines it: ``a.tanh()``,
+    or ``Value.tanh(a)`` for a static (or class) method that takes the value as its argument."""
+    if takes_value(type(obj), name):
+        return getattr(obj, name)(obj, *args)
+    return getattr(obj, name)(*args)
+
+
+def takes_value(cls: type, name: str) -> bool:
+    """Whether ``cls`` defines ``name`` as a static or class method, which is called with the
+    value as its argument (``Value.relu(x)``) rather than on it."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return isinstance(vars(klass)[name], (staticmethod, classmethod))
+    return False

@@ -17,6 +17,7 @@ class EngineAPI:
     grad_attr: str = "grad"
     backward: str = "backward"
     methods: dict[str, str] = field(default_factory=lambda: {m: m for m in UNARY_METHODS})
+    static: list[str] = field(default_factory=list)  # ops called as Value.relu(x), not x.relu()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -34,6 +35,15 @@ class EngineAPI:
             "backward method": self.backward,
         }
         for op, name in self.methods.items():
-            if name != op:
+            if op in self.static:
+                found[op] = f"{self.class_name}.{name}(x)"
+            elif name != op:
                 found[op] = name
         return found
+
+    def call(self, op: str, operand: str) -> str:
+        """How the engine's unary ``op`` is written: ``a.tanh()``, or ``Value.tanh(a)``."""
+        name = self.methods.get(op, op)
+        if op in self.static:
+            return f"{self.class_name}.{name}({operand})"
+        return f"{operand}.{name}()"

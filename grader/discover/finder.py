@@ -10,6 +10,7 @@ import math
 from typing import Any, Optional
 
 from grader.discover.api import EngineAPI
+from grader.ops import takes_value
 
 DATA_NAMES = ("data", "value", "val", "scalar", "x", "v", "num", "item")
 GRAD_NAMES = ("grad", "gradient", "g", "grad_value", "dx", "d")
@@ -52,6 +53,7 @@ def discover(namespace: dict[str, Any], overrides: Optional[dict[str, Any]] = No
         backward=overrides.get("backward") or _find_backward(cls),
         methods=_find_methods(cls, overrides.get("methods") or {}),
     )
+    api.static = [op for op, name in api.methods.items() if takes_value(cls, name)]
     return api
 
 

@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 from grader.discover.api import EngineAPI
 from grader.discover.finder import OPERATORS
 from grader.graph import Graph
-from grader.ops import OPS, apply
+from grader.ops import OPS, apply, call_method
 
 _REFLECTED = {"radd": "add", "rsub": "sub", "rmul": "mul", "rtruediv": "truediv"}
 _VALUE_FORMS = {"add", "sub", "mul", "truediv"}  # categories whose other operand may be a Value
@@ -88,6 +88,8 @@ def _function(cls: type, name: str) -> Optional[Callable[..., Any]]:
     """The plain function the class (or a base of it) defines under ``name``, if any."""
     for klass in cls.__mro__[:-1]:
         found = vars(klass).get(name)
+        if isinstance(found, staticmethod):  # Value.relu(x): a plain function of the value
+            found = found.__func__
         if found is not None:
             return found if callable(found) and hasattr(found, "__code__") else None
     return None
@@ -135,7 +137,7 @@ def probe_shape(cls: type, api: EngineAPI) -> Optional[Shape]:
             elif category == "pow":
                 out = getattr(a, name)(2)  # type: ignore[arg-type]
             else:
-                out = getattr(a, name)()  # type: ignore[arg-type]
+                out = call_method(a, name)  # type: ignore[arg-type]
             attrs = _attributes(out)
         except BaseException:  # noqa: B036
             continue

@@ -24,6 +24,7 @@ from grader.load.find import (
     engine_classes,
     looked_for,
 )
+from grader.load.implicit import module_bound, supply
 from grader.load.keep import bound_names
 from grader.load.modules import (
     Module,
@@ -67,7 +68,9 @@ def load_submission(
 ) -> Submission:
     """Read a .py file, a notebook or a folder into a Submission; raises only LoadError."""
     try:
-        return _load(Path(path), execute_all, engine_hint)
+        submission = _load(Path(path), execute_all, engine_hint)
+        supply(submission, notebook=submission.path.suffix.lower() == ".ipynb")
+        return submission
     except LoadError:
         raise
     except Exception as exc:  # a grader bug or a very odd file: still no traceback for students
@@ -251,7 +254,9 @@ def _load_file(
     notes += _ipython_notes(parsed, notebook)
     notes += _assembly_notes(assembly, notebook, execute_all)
     notes += _engine_notes(parsed, assembly, shown, hint, notebook)
-    return Submission(chosen, source, notes, line_map), assembly.defined
+    submission = Submission(chosen, source, notes, line_map)
+    submission.bound = module_bound(part.tree for part in parsed if part.tree is not None)
+    return submission, assembly.defined
 
 
 def _check_kind(path: Path) -> None:

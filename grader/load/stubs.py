@@ -6,7 +6,9 @@ the loader rewrites each top-level import to call it when the import fails. It a
 ``skipped`` there as ``__grader_skipped__`` (``SKIP_AS``): every other kept top-level statement
 calls it when it raises, and loading goes on, as in a notebook run with errors allowed.
 ``shared_module`` (``SHARE_AS``) stands for one of the student's own modules (``import engine``)
-when the files of a folder are loaded into one namespace.
+when the files of a folder are loaded into one namespace. ``ipython_name`` (``IPYTHON_AS``)
+gives what an IPython kernel binds under a name (``display``, ``get_ipython``, ``In``, ...), for a
+notebook that uses it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, NoReturn
 INJECT_AS = "__grader_missing__"
 SKIP_AS = "__grader_skipped__"
 SHARE_AS = "__grader_shared__"
+IPYTHON_AS = "__grader_ipython__"
 MESSAGE_CHARS = 120
 
 # Every module that failed to import, in order, each once.
@@ -119,3 +122,35 @@ class SharedModule:
 def shared_module(name: str, namespace: dict[str, Any], modules: tuple[str, ...]) -> object:
     """A stand-in for the student's own module ``name``, whose code runs in ``namespace``."""
     return SharedModule(name, namespace, modules)
+
+
+class _Shell:
+    """What ``get_ipython()`` returns while grading: every method does nothing."""
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        return _nothing
+
+    def __repr__(self) -> str:
+        return "<IPython shell (a stand-in while grading)>"
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    """``display(...)`` and the shell's methods: nothing is shown while grading."""
+    return None
+
+
+def ipython_name(name: str) -> object:
+    """The stand-in for ``name`` as an IPython kernel binds it at the top level."""
+    shell = _Shell()
+    found: dict[str, object] = {
+        "display": _nothing,
+        "get_ipython": lambda: shell,
+        "In": [""],
+        "_ih": [""],
+        "Out": {},
+        "_oh": {},
+        "_dh": [],
+    }
+    return found.get(name, _nothing)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from grader.load.implicit import Omission
 
 # Where one line of the produced source came from: (notebook cell, or None for a .py file; line).
 Origin = tuple[Optional[int], int]
@@ -19,6 +22,8 @@ class Submission:
     notes: list[str] = field(default_factory=list)
     line_map: list[Origin] = field(default_factory=list, repr=False)
     files: list[tuple[int, str]] = field(default_factory=list)  # (first line, name), 2+ files
+    bound: set[str] = field(default_factory=set, repr=False)  # top-level names, kept or not
+    supplied: list[Omission] = field(default_factory=list)  # imports the code lacks, supplied
 
     def append(self, other: Submission, shown: str) -> None:
         """Run ``other`` after this one, in the same namespace (a folder of several files).
@@ -40,6 +45,7 @@ class Submission:
         self.line_map += [(None, 0)] * (start - 1 - len(self.line_map)) + other.line_map
         self.files.append((start, shown))
         self.notes += other.notes
+        self.bound |= other.bound
 
     def prelude(self, lines: list[str]) -> None:
         """Run ``lines`` (the grader's, not the student's) first, after ``from __future__``."""

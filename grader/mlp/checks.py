@@ -23,7 +23,7 @@ from grader.mlp import feedback as fb
 from grader.mlp import layouts as lay
 from grader.mlp import schema
 from grader.mlp.feedback import Shape
-from grader.mlp.find import ZERO_GRAD_NAMES, call_args
+from grader.mlp.find import ZERO_GRAD_NAMES, call_args, expression
 from grader.mlp.models import (
     BUGS,
     Match,
@@ -163,8 +163,7 @@ class Checks:
         call = self.found.get("call") or "nin_nouts"
         args = call_args(call, shape.nin, list(shape.nouts))
         if args is None:
-            return call.format(nin=shape.nin, nouts=list(shape.nouts), sizes=shape.sizes,
-                               hidden=list(shape.nouts[:-1]), nout=shape.nouts[-1])
+            return expression(call, shape.nin, list(shape.nouts))
         extra = self.found.get("extra") or ""
         if len(extra) > 60 and not full:
             extra = extra[:50] + " ..."

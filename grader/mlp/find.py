@@ -31,6 +31,10 @@ CALLS = ("nin_nouts", "sizes", "nin_hidden_nout", "nin_varargs", "nin_nout_hidde
 CALLS_TEXT = ("Net(nin, nouts)", "Net(sizes)", "Net(nin, hidden, nout)", "Net(nin, *nouts)",
               "Net(nin, nout, hidden)")
 ACT_WORDS = ("act", "nonlin", "non_lin", "linearity", "func", "fn")
+# A container of layer modules, Sequential(Linear(3, 4), Tanh(), Linear(4, 1)), as a call:
+# "modules:Sequential:Linear:Tanh:args" (or ":list" for Sequential([...]); no activation: "").
+MODULES = "modules:"
+ACTIVATION_MODULES = ("tanh", "relu", "sigmoid")  # in the order tried; others are not graded
 TRIES = 12  # combinations of extra constructor arguments tried per convention
 FOUR_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 FOUR_YS = [1.0, -1.0, -1.0, 1.0]
@@ -58,15 +62,27 @@ def call_args(call: str, nin: int, nouts: list[int]) -> Optional[tuple[Any, ...]
     return None
 
 
+def expression(call: str, nin: int, nouts: list[int]) -> str:
+    """The code of a call that is not a convention of ``CALLS``: a container of layer
+    modules (``MODULES``), or a rubric expression with {nin}, {nouts}, {sizes}, ..."""
+    if call.startswith(MODULES):
+        container, linear, act, form = call[len(MODULES):].split(":")
+        sizes = [nin, *nouts]
+        layers = [f"{linear}({a}, {b})" for a, b in zip(sizes, sizes[1:])]
+        modules = f", {act}(), ".join(layers) if act else ", ".join(layers)
+        return f"{container}([{modules}])" if form == "list" else f"{container}({modules})"
+    return call.format(nin=nin, nouts=list(nouts), sizes=[nin, *nouts],
+                       hidden=list(nouts[:-1]), nout=nouts[-1])
+
+
 def construct(namespace: dict, cls: type, call: str, nin: int, nouts: list[int],
               extra: int = 0) -> Any:
     """An instance built by ``call``: a convention (with the ``extra``-th choice of values
-    for the required arguments it does not give), or a rubric expression with {nin}, ..."""
+    for the required arguments it does not give), a container of layer modules, or a rubric
+    expression with {nin}, ..."""
     args = call_args(call, nin, nouts)
-    if args is None:
-        text = call.format(nin=nin, nouts=list(nouts), sizes=[nin, *nouts],
-                           hidden=list(nouts[:-1]), nout=nouts[-1])
-        return eval(text, namespace)  # the instructor's own expression  # noqa: S307
+    if args is None:  # the student's own classes, or the instructor's own expression
+        return eval(expression(call, nin, nouts), namespace)  # noqa: S307
     choices = fillings(namespace, cls, len(args), len(nouts))
     if extra >= len(choices):
         raise TypeError("no such choice of constructor arguments")
@@ -247,13 +263,16 @@ def discover(namespace: dict, params: dict) -> dict:
         best = None  # a class not named like a network must have a network's Values
     if best is None:
         best = _broken(namespace, names, calls, nin, nouts)
+    if best is None and not overrides.get("mlp_call"):
+        best = _container(namespace, names, value_cls, nin, nouts, expected)
     if best is None:
         looked = ", ".join(NETWORK_NAMES)
         return {"ok": False, "message": "No MLP class found: no class of yours builds, with "
                 f"{nin} inputs and {nouts} as the layer sizes, an object holding Values "
                 f"(looked at {looked} first, then every other class, trying the calls "
                 f"{', '.join(CALLS_TEXT)}; a class not named like a network must hold "
-                f"{expected} Values)."}
+                f"{expected} Values; and a container of layer modules, "
+                "Sequential(Linear(3, 4), Tanh(), Linear(4, 1)))."}
     cls = namespace[best.name]
     params_name = overrides.get("parameters") or _method(cls, PARAMETERS_NAMES) or \
         _method(cls, tuple(k for k in dir(cls) if "param" in k.lower() and "zero" not in k))
@@ -328,6 +347,52 @@ def _broken(namespace: dict, names: list[str], calls: list[str], nin: int, nouts
                 continue
             return Candidate(name, call, 0, "__call__", 0, False, False, True)
     return None
+
+
+def _container(namespace: dict, names: list[str], value_cls: type, nin: int, nouts: list[int],
+               expected: int) -> Optional[Candidate]:
+    """A container of the student's layer modules that works as the network:
+    ``Sequential(Linear(3, 4), Tanh(), Linear(4, 1))``, the activation module between layers
+    (or none), the modules given one by one or as a list."""
+    linears = [n for n in names if _maps(namespace[n], (2, 3), value_cls, owns=True)]
+    acts = [n for word in ACTIVATION_MODULES for n in names
+            if word in n.lower() and "leaky" not in n.lower()
+            and _maps(namespace[n], (), value_cls, owns=False)]
+    holders = [n for n in names
+               if n not in linears and n not in acts and _holds_modules(namespace[n])]
+    for holder, linear, act, form in itertools.product(holders, linears, [*acts, ""],
+                                                       ("args", "list")):
+        call = f"{MODULES}{holder}:{linear}:{act}:{form}"
+        found = _try(namespace, holder, call, 0, value_cls, nin, nouts, expected)
+        if found is not None and found.works and found.right_count:
+            return found
+    return None
+
+
+def _maps(cls: type, args: tuple[int, ...], value_cls: type, owns: bool) -> bool:
+    """Whether ``cls(*args)`` maps a list of values to a list as long as its last argument
+    (or as its input), holding Values itself (``owns``: a linear layer) or none (an
+    activation)."""
+    try:
+        module = cls(*args)
+        held = walk(module, value_cls)[0]
+        width = args[-1] if args else 2
+        out = module([value_cls(0.5), value_cls(-0.25)][: args[0] if args else 2])
+    except BaseException:  # noqa: B036 - student code may raise anything
+        return False
+    return bool(held) == owns and isinstance(out, (list, tuple)) and len(out) == width and \
+        all(isinstance(o, value_cls) for o in out)
+
+
+def _holds_modules(cls: type) -> bool:
+    """Whether the constructor takes modules: ``*layers``, or one required argument."""
+    try:
+        params = list(inspect.signature(cls).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    required = [p for p in params if p.default is p.empty and p.kind in
+                (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return any(p.kind == p.VAR_POSITIONAL for p in params) or len(required) == 1
 
 
 def _own_call(cls: type) -> bool:

@@ -55,6 +55,7 @@ def run(submission: Submission) -> dict[str, Any]:
         stubs.INJECT_AS: stubs.missing_module,
         stubs.SKIP_AS: stubs.skipped,
         stubs.SHARE_AS: stubs.shared_module,
+        stubs.IPYTHON_AS: stubs.ipython_name,
     }
     code = compile(submission.source, str(submission.path), "exec", dont_inherit=True)
     exec(code, namespace)

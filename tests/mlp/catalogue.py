@@ -146,6 +146,17 @@ CORRECT: tuple[Entry, ...] = (
     Entry("zero_gradient_name", "zero_grad is called zero_gradient.", "tanh_linear", ALL_PASS,
           (("    def zero_grad(self):", "    def zero_gradient(self):"),),
           hints={"mlp.zero_grad": "zero_gradient()"}),
+    Entry("layer_modules", "No MLP class: Sequential(Linear(3, 4), Tanh(), ...), layer "
+          "modules chained by a container, as in torch.nn.", "layer_modules", ALL_PASS,
+          hints={"mlp.params": "Sequential(Linear(3, 4), Tanh(), Linear(4, 4), Tanh(), "
+                 "Linear(4, 1))"}),
+    Entry("layer_modules_list", "No MLP class: the container takes a list of modules, and the "
+          "activation module is ReLU.", "layer_modules", ALL_PASS,
+          (("    def __init__(self, *modules):", "    def __init__(self, modules):"),
+           ("class Tanh(Module):", "class ReLU(Module):"),
+           ("return [x.tanh() for x in inputs]", "return [x.relu() for x in inputs]")),
+          hints={"mlp.params": "Sequential([Linear(3, 4), ReLU(), Linear(4, 4), ReLU(), "
+                 "Linear(4, 1)])"}),
     Entry("leaky_relu", "An activation the grader does not know (leaky relu): forward is "
           "checked generically, gradients against finite differences.", "tanh_linear",
           ALL_PASS, ((TANH_CALL, "return act.leaky_relu() if self.nonlin else act"),),
@@ -161,6 +172,10 @@ BUGGY: tuple[Entry, ...] = (
           _verdicts(params="fail"), (("        return self.w + [self.b]\n",
                                       "        return self.w\n"),),
           hints={"mlp.params": "biases are missing"}),
+    Entry("layer_modules_bias_not_added", "A Linear module of a Sequential container never "
+          "adds its bias.", "layer_modules", _verdicts(forward="fail"),
+          (("            total = b\n", "            total = 0.0\n"),),
+          hints={"mlp.forward": "the bias is never added"}),
     Entry("bias_not_added", "The sum starts at 0 instead of at the bias.", "tanh_linear",
           _verdicts(forward="fail"),
           ((DOT_WITH_BIAS, "act = sum(wi * xi for wi, xi in zip(self.w, x))"),),
