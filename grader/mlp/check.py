@@ -9,7 +9,8 @@ operation the MLP performs (corrected.py, in the child). If the MLP used an oper
 category failed (or called backward while api, reuse or graph failed), the corrected verdict
 counts, and the message says so. If the corrected run itself breaks where the student's did
 not, the category is an "error" worth 0 points, with the reason. The model answer
-(reference/) never reaches the child.
+(reference/) never reaches the child. A forward pass that raises is charged once, to
+mlp.forward: mlp.grad and mlp.train, which cannot run without it, are not charged, with a note.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ from grader.results import CategoryResult
 
 OVERRIDES = ("mlp_class", "mlp_call", "forward", "zero_grad", "parameters")
 BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on
+NEEDS_FORWARD = ("mlp.grad", "mlp.train")  # checks that cannot run without a forward pass
+NOT_CHECKED = {
+    category: f"Not checked: {what} needs your network's forward pass, which raises an error "
+              "(see mlp.forward). Not charged here: fix the forward pass, and this category "
+              "will be checked again."
+    for category, what in (("mlp.grad", "the gradient check"), ("mlp.train", "training"))
+}
 
 
 def grade_mlp(
@@ -60,6 +68,7 @@ def grade_mlp(
         for category in redo:
             verdicts[category] = _blame(category, verdicts[category], corrected[category],
                                         failed, used[category])
+    _charge_forward_once(verdicts)
     return [_result(c, verdicts[c], config) for c in MLP_CATEGORIES]
 
 
@@ -124,6 +133,21 @@ def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str]
             f"{them} to be sure.")
     corrected.message += note
     return corrected
+
+
+def _charge_forward_once(verdicts: dict[str, Verdict]) -> None:
+    """A forward pass that raises is charged once, to mlp.forward: a check that could not run
+    only because that forward pass raised is not charged (as an op built on a failing op)."""
+    if not _raised_in_forward(verdicts["mlp.forward"]):
+        return
+    for category in NEEDS_FORWARD:
+        if _raised_in_forward(verdicts[category]):
+            verdicts[category] = Verdict("pass", NOT_CHECKED[category])
+
+
+def _raised_in_forward(verdict: Verdict) -> bool:
+    """Whether the verdict is a failure because the network's own forward pass raised."""
+    return verdict.status in ("fail", "error") and (verdict.crash or "").startswith("forward/")
 
 
 def _result(category: str, verdict: Verdict, config: Config) -> CategoryResult:

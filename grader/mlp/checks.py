@@ -620,9 +620,11 @@ class Checks:
                 f"{self._place(0, mismatch)} is not the fresh one.",
                 hint="zero_grad() must leave every gradient at 0 and nothing else changed.",
                 counterexample=code)
+        after = ("the next backward pass gives the fresh gradients" if fresh else
+                 "the backward pass after it was not checked, since the forward pass does not "
+                 "run (see mlp.forward)")
         return Verdict("pass", f"{name}() sets all {len(owned)} gradients of {net} to 0 and "
-                               "leaves the values alone; the next backward pass gives the "
-                               "fresh gradients.")
+                               f"leaves the values alone; {after}.")
 
     def _after_zero(self, owned: list[int], grads: list[Optional[float]]) -> Optional[int]:
         """The first Value whose gradient after zero_grad and backward is not the fresh one,

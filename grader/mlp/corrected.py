@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from typing import Any, Callable
 
-from grader.discover.api import EngineAPI
+from grader.discover.api import UNARY_METHODS, EngineAPI
 from grader.evaluate.calls import (
     Shape,
     corrected,
@@ -30,6 +31,7 @@ from grader.evaluate.calls import (
     traversal,
 )
 from grader.evaluate.student import number
+from grader.ops import OP_CATEGORIES
 
 BACKWARD = "backward"  # what a call of the student's backward() is recorded as
 OWN_SHAPE = Shape("_grader_children", tuple, "_grader_backward")
@@ -41,10 +43,11 @@ def corrected_engine(cls: type, api: EngineAPI, categories: Any, traverse: Any
     """The student's class with the ops of ``categories`` corrected, and with backward() and
     the Value basics (a new Value holds its number, its grad starts at 0) when ``traverse``
     (then every op is). Yields the set the categories the network uses are recorded in."""
-    names = method_names(api)
-    if not isinstance(categories, list) or not all(c in names for c in categories) \
+    if not isinstance(categories, list) or not all(c in OP_CATEGORIES for c in categories) \
             or not isinstance(traverse, bool):
         raise ValueError("the request to correct the engine is not understood")
+    api = replace(api, methods={**{m: m for m in UNARY_METHODS}, **api.methods})  # a missing
+    names = method_names(api)  # op is corrected under its own name
     shape = probe_shape(cls, api)
     if shape is None:
         shape, traverse = OWN_SHAPE, True

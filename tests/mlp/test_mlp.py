@@ -217,6 +217,17 @@ def test_only_the_failed_parts_are_replaced(traverse: bool) -> None:
     assert cls.__mul__ is student_mul
 
 
+def test_a_missing_op_is_corrected_under_its_own_name() -> None:
+    namespace, api = load(BASE.read_text().replace("    def relu(self):", "    def _relu(self):"))
+    assert "relu" not in api.methods
+    cls = namespace["Value"]
+    with corrected_engine(cls, api, ["relu"], False):
+        a = cls(-0.5)
+        out = (a * -2.0).relu()
+        out.backward()
+    assert (out.data, a.grad) == (1.0, -2.0) and not hasattr(cls, "relu")
+
+
 def test_a_request_the_child_does_not_understand_is_refused() -> None:
     namespace, api = load(BASE.read_text())
     for categories, traverse in ((["tanh", "import os"], False), ("tanh", False),
