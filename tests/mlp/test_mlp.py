@@ -13,6 +13,7 @@ import pytest
 
 from grader.config import ENGINE_WEIGHTS, load_config
 from grader.discover.api import EngineAPI
+from grader.evaluate.calls import probe_shape
 from grader.evaluate.runner import RunnerError, discovery_result
 from grader.mlp import MLP_CATEGORIES, MLP_WEIGHTS
 from grader.mlp import check as mlp_check
@@ -23,7 +24,7 @@ from grader.mlp.probe import in_process
 from grader.ops import OP_CATEGORIES
 from grader.results import CategoryResult
 from tests.catalogue.bugs import BASE
-from tests.mlp.catalogue import BUGGY, CATEGORIES, CORRECT, ENTRIES, NN, Entry, source
+from tests.mlp.catalogue import BUGGY, CATEGORIES, CORRECT, ENTRIES, NN, ROOT, Entry, source
 
 CORRECT_ENGINES = Path(__file__).resolve().parents[1] / "catalogue" / "correct"
 
@@ -215,6 +216,40 @@ def test_only_the_failed_parts_are_replaced(traverse: bool) -> None:
     assert used == {"mul", "tanh", "backward"}
     assert abs(a.grad - 2 * (1 - math.tanh(0.6) ** 2)) < 1e-12
     assert cls.__mul__ is student_mul
+
+
+def test_nodes_that_cannot_be_probed_get_the_graders_own_attributes() -> None:
+    """Leaves without a closure: no node shows where it keeps its closure, so every op and
+    backward() are corrected, the links kept under the grader's own names."""
+    text = BASE.read_text().replace("self._backward = lambda: None", "self._backward = None")
+    text = text.replace("            v._backward()", "            if v._backward:\n"
+                                                    "                v._backward()")
+    namespace, api = load(text)
+    cls = namespace["Value"]
+    assert probe_shape(cls, api) is None
+    before = dict(vars(cls))
+    with corrected_engine(cls, api, ["tanh"], False) as used:
+        a, b = cls(0.4), cls(-0.7)
+        out = (a * b + 1.0).tanh()
+        out.backward()
+        assert hasattr(out, "_grader_children") and hasattr(out, "_grader_backward")
+    assert used == {"mul", "add", "tanh", "backward"}
+    assert abs(a.grad - (1 - math.tanh(0.72) ** 2) * -0.7) < 1e-12
+    assert dict(vars(cls)) == before
+
+
+def test_a_float32_engine_is_corrected_with_the_value_basics() -> None:
+    """An engine storing float32 fails api under precision = "float64": the network is
+    re-checked with every op, backward() and the Value basics corrected, in float64."""
+    engine = (ROOT / "tests" / "catalogue" / "precision" / "float32_data.py").read_text()
+    namespace, api = load(engine + "\n\n" + (NN / "tanh_linear.py").read_text())
+    call = in_process(namespace)
+    alone = {r.id: r for r in mlp_check.grade_mlp(call, api, engine_results(), load_config())}
+    results = {r.id: r for r in mlp_check.grade_mlp(call, api, engine_results(frozenset({"api"})),
+                                                    load_config())}
+    assert alone["mlp.grad"].status == "fail"  # float32 gradients, at float64's tolerance
+    assert {c: r.status for c, r in results.items()} == dict.fromkeys(MLP_CATEGORIES, "pass")
+    assert "because your api failed" in results["mlp.grad"].message
 
 
 def test_a_missing_op_is_corrected_under_its_own_name() -> None:
