@@ -464,13 +464,20 @@ def test_the_model_answer_never_reaches_the_child(workspace: Workspace) -> None:
     string it can reach for a line of reference/engine.py: it finds nothing, and a correct
     network gets every mlp.* category. Without root the child may read any file (the sandbox
     README's "none" path), so only memory and modules are asserted there."""
-    report = _grade(ENTRIES["search_for_the_model_answer_in_mlp"], workspace).report
-    results = [report.category(c) for c in MLP_CATEGORIES]
-    assert not [r.message for r in results if "model answer" in r.message and (
-        AS_ROOT or "in a file" not in r.message)]
-    if AS_ROOT:
-        assert {r.id: r.status for r in results} == dict.fromkeys(MLP_CATEGORIES, "pass")
-        assert "corrected engine" in report.category("mlp.grad").message
+    entry = ENTRIES["search_for_the_model_answer_in_mlp"]
+    report = _grade(entry, workspace).report
+    path, _ = workspace.source(entry, "cli")
+    done = run_cli(["check", str(path), "--format", "json", "--config", str(workspace.rubric)],
+                   cwd=path.parent)
+    cli = {c["id"]: c for c in json.loads(done.stdout)["categories"]}
+    for results in ({c: report.category(c).__dict__ for c in MLP_CATEGORIES}, cli):
+        messages = [results[c]["message"] for c in MLP_CATEGORIES]
+        assert not [m for m in messages if "model answer" in m and (
+            AS_ROOT or "in a file" not in m)]
+        if AS_ROOT:
+            statuses = {c: results[c]["status"] for c in MLP_CATEGORIES}
+            assert statuses == dict.fromkeys(MLP_CATEGORIES, "pass")
+            assert "corrected engine" in results["mlp.grad"]["message"]
 
 @pytest.mark.skipif(not AS_ROOT, reason="IPC namespace and private /tmp need root")
 def test_ipc_and_temp_files_do_not_outlive_grading(workspace: Workspace) -> None:
