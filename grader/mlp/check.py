@@ -29,13 +29,10 @@ from grader.results import CategoryResult
 
 OVERRIDES = ("mlp_class", "mlp_call", "forward", "zero_grad", "parameters")
 BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on
-NEEDS_FORWARD = ("mlp.grad", "mlp.train")  # checks that cannot run without a forward pass
-NOT_CHECKED = {
-    category: f"Not checked: {what} needs your network's forward pass, which raises an error "
-              "(see mlp.forward). Not charged here: fix the forward pass, and this category "
-              "will be checked again."
-    for category, what in (("mlp.grad", "the gradient check"), ("mlp.train", "training"))
-}
+NEEDS_FORWARD = {"mlp.grad": "the gradient check", "mlp.train": "training"}  # cannot run
+NOT_CHECKED = ("Not checked: {} needs your network's forward pass, which raises an error (see "
+               "mlp.forward). Not charged here: fix the forward pass, and this category will be "
+               "checked again.")
 
 
 def grade_mlp(
@@ -142,7 +139,7 @@ def _charge_forward_once(verdicts: dict[str, Verdict]) -> None:
         return
     for category in NEEDS_FORWARD:
         if _raised_in_forward(verdicts[category]):
-            verdicts[category] = Verdict("pass", NOT_CHECKED[category])
+            verdicts[category] = Verdict("pass", NOT_CHECKED.format(NEEDS_FORWARD[category]))
 
 
 def _raised_in_forward(verdict: Verdict) -> bool:
