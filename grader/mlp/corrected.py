@@ -42,12 +42,13 @@ def corrected_engine(cls: type, api: EngineAPI, categories: Any, traverse: Any
                      ) -> Iterator[set[str]]:
     """The student's class with the ops of ``categories`` corrected, and with backward() and
     the Value basics (a new Value holds its number, its grad starts at 0) when ``traverse``
-    (then every op is). Yields the set the categories the network uses are recorded in."""
+    (then every op is). Yields the set in which the categories the network uses are recorded."""
     if not isinstance(categories, list) or not all(c in OP_CATEGORIES for c in categories) \
             or not isinstance(traverse, bool):
         raise ValueError("the request to correct the engine is not understood")
-    api = replace(api, methods={**{m: m for m in UNARY_METHODS}, **api.methods})  # a missing
-    names = method_names(api)  # op is corrected under its own name
+    # an op the class lacks is corrected under its own name
+    api = replace(api, methods={**{m: m for m in UNARY_METHODS}, **api.methods})
+    names = method_names(api)
     shape = probe_shape(cls, api)
     if shape is None:
         shape, traverse = OWN_SHAPE, True
