@@ -36,8 +36,8 @@ def check(
         namespace = vars(module) if module is not None else {}
     if namespace.get(value_class.__name__) is not value_class:
         namespace = {**namespace, value_class.__name__: value_class}
-    # The student's own namespace, not a copy: the MLP is re-checked on a corrected engine
-    # bound to the class's name there for a moment, where their Neuron's code looks it up.
+    # The student's own namespace, not a copy: their Neuron's code looks the class up there,
+    # and a re-check corrects that very class for a moment (grader/mlp/corrected.py).
     config = replace(config, names={"class_name": value_class.__name__, **config.names})
     runner = InProcessRunner(namespace)
     with _random_state_kept(namespace):

@@ -11,7 +11,9 @@ The zip holds::
     setup.sh                 installs Python, torch (pinned) and the bundled grader
     run_autograder           python3 -m grader gradescope --submission ... --results ...
     rubric/<name>.toml       the rubric, when one is given, under its own file name
-    micrograd-grader/        the grader's source: pyproject.toml, README.md, grader/, reference/
+    micrograd-grader/        the grader's source: pyproject.toml, README.md, grader/
+
+The model answer (reference/) is not shipped: nothing in grading needs it.
 
 The zip is deterministic: entries sorted by name, every timestamp 1980-01-01 00:00, fixed
 permissions (0755 for the two scripts, 0644 for the rest), so two builds from the same
@@ -168,8 +170,7 @@ def _entries(
         else b"# micrograd-grader\n\nProperty-based grader for micrograd-style engines.\n",
         0o644,
     )
-    # reference/ too: the MLP checks re-run a student's network on the reference engine.
-    for path in [*_package_files(package), *_package_files(grader_source / "reference")]:
+    for path in _package_files(package):
         name = f"{SOURCE_DIR}/{path.relative_to(grader_source).as_posix()}"
         entries[name] = (path.read_bytes(), 0o644)
     return entries
@@ -197,7 +198,7 @@ dependencies = [{dependencies}]
 grader = "grader.cli:main"
 
 [tool.setuptools.packages.find]
-include = ["reference*", "grader*"]
+include = ["grader*"]
 """
 
 

@@ -68,10 +68,10 @@ def _callees(log: list[str], own: str) -> list[str]:
 def _traced(cls: type, names: dict[str, str], log: list[str]) -> Iterator[None]:
     wrappers = {}
     for category, name in names.items():
-        original = _function(cls, name)
+        original = defined(cls, name)
         if original is not None:
             wrappers[name] = _recording(original, category, log)
-    with _replaced(cls, wrappers):
+    with replaced(cls, wrappers):
         yield
 
 
@@ -84,7 +84,7 @@ def _recording(fn: Callable[..., Any], category: str, log: list[str]) -> Callabl
     return method
 
 
-def _function(cls: type, name: str) -> Optional[Callable[..., Any]]:
+def defined(cls: type, name: str) -> Optional[Callable[..., Any]]:
     """The plain function the class (or a base of it) defines under ``name``, if any."""
     for klass in cls.__mro__[:-1]:
         found = vars(klass).get(name)
@@ -96,7 +96,7 @@ def _function(cls: type, name: str) -> Optional[Callable[..., Any]]:
 
 
 @contextmanager
-def _replaced(cls: type, methods: dict[str, Callable[..., Any]]) -> Iterator[None]:
+def replaced(cls: type, methods: dict[str, Callable[..., Any]]) -> Iterator[None]:
     """Set ``methods`` on the class, and put back exactly what was there afterwards."""
     own = {name: vars(cls)[name] for name in methods if name in vars(cls)}
     try:
@@ -175,7 +175,7 @@ def corrected(cls: type, api: EngineAPI, categories: list[str], shape: Shape) ->
     (a method the engine lacks is added under its category's name: ``exp``)."""
     names = method_names(api)
     methods = {names.get(c, c): _corrected(c, cls, api, shape) for c in categories if c in OPS}
-    with _replaced(cls, methods):
+    with replaced(cls, methods):
         yield
 
 
@@ -278,8 +278,8 @@ def sources(cls: type, api: EngineAPI) -> dict[str, Optional[str]]:
     the whole class ("class"); None where it cannot be found."""
     found: dict[str, Optional[str]] = {}
     for category, name in method_names(api).items():
-        found[category] = _source(_function(cls, name))
-    found["backward"] = _source(_function(cls, api.backward))
+        found[category] = _source(defined(cls, name))
+    found["backward"] = _source(defined(cls, api.backward))
     methods = [_source(f) for k in cls.__mro__[:-1] for f in vars(k).values() if _is_function(f)]
     found["class"] = _source(cls) or "\n".join(m for m in methods if m) or None
     return found

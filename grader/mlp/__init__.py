@@ -1,10 +1,10 @@
 """Grading the student's Neuron, Layer and MLP (categories ``mlp.*``).
 
 The child side (find.py: find, build and walk the network; probe.py: the requests it answers;
-adapter.py) imports only the standard library and light grader modules. The parent side
-(check.py; checks.py and train.py: the verdicts; schema.py: every answer checked before use;
-layouts.py: where the weights sit; models.py: predictions and torch) is loaded on first use of
-``grade_mlp``.
+corrected.py: the grader's stand-ins for the engine's failed parts) imports only the standard
+library and light grader modules. The parent side (check.py; checks.py and train.py: the
+verdicts; schema.py: every answer checked before use; layouts.py: where the weights sit;
+models.py: predictions and torch) is loaded on first use of ``grade_mlp``.
 """
 
 from __future__ import annotations

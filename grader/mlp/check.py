@@ -3,16 +3,18 @@
 ``call(method, params)`` reaches the child (the sandbox, or ``probe.in_process``). The five
 categories are checked with the student's engine first. No double jeopardy: when the engine
 failed a category and an MLP category did not pass cleanly, that MLP category is checked again
-with a corrected engine (reference/engine.py, bound to the student's class name in the child,
-recording every operation the MLP performs). If the MLP used an operation whose category
-failed (or called backward while api, reuse or graph failed), the corrected verdict counts,
-and the message says so. If the corrected run itself breaks where the student's did not, the
-category is an "error" worth 0 points, with the reason.
+with the failed parts of the student's engine replaced by the grader's own stand-ins (the ops
+that failed; backward() and every op when api, reuse or graph failed), recording every
+operation the MLP performs (corrected.py, in the child). If the MLP used an operation whose
+category failed (or called backward while api, reuse or graph failed), the corrected verdict
+counts, and the message says so. If the corrected run itself breaks where the student's did
+not, the category is an "error" worth 0 points, with the reason. The model answer
+(reference/) never reaches the child. A forward pass that raises is charged once, to
+mlp.forward: mlp.grad and mlp.train, which cannot run without it, are not charged, with a note.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 from grader.config import Config
@@ -20,12 +22,17 @@ from grader.discover.api import EngineAPI
 from grader.evaluate.oracle_process import OracleError
 from grader.evaluate.runner import RunnerError
 from grader.mlp import MLP_CATEGORIES, MLP_WEIGHTS, schema
-from grader.mlp.checks import SHAPES, Call, Checks, Verdict
+from grader.mlp.checks import SHAPES, Call, Checks, Correction, Verdict
 from grader.mlp.feedback import join
+from grader.ops import OP_CATEGORIES
 from grader.results import CategoryResult
 
 OVERRIDES = ("mlp_class", "mlp_call", "forward", "zero_grad", "parameters")
 BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on
+NEEDS_FORWARD = {"mlp.grad": "the gradient check", "mlp.train": "training"}  # cannot run
+NOT_CHECKED = ("Not checked: {} needs your network's forward pass, which raises an error (see "
+               "mlp.forward). Not charged here: fix the forward pass, and this category will be "
+               "checked again.")
 
 
 def grade_mlp(
@@ -54,18 +61,20 @@ def grade_mlp(
     redo = [c for c, v in verdicts.items() if v.status != "missing" and
             not (v.status == "pass" and v.clean)]
     if failed and redo:
-        corrected, used = _run(Checks(call, api, found, config, engine_source()), redo)
+        corrected, used = _run(Checks(call, api, found, config, correction(failed)), redo)
         for category in redo:
             verdicts[category] = _blame(category, verdicts[category], corrected[category],
                                         failed, used[category])
+    _charge_forward_once(verdicts)
     return [_result(c, verdicts[c], config) for c in MLP_CATEGORIES]
 
 
-def engine_source() -> str:
-    """The text of reference/engine.py, the corrected engine."""
-    import reference.engine
-
-    return Path(reference.engine.__file__).read_text(encoding="utf-8")
+def correction(failed: set[str]) -> Correction:
+    """The ops that failed; backward() and every op when a category every backward() relies
+    on failed: "your MLP passes once your engine's ... is fixed"."""
+    if failed & BACKWARD_LEVEL:
+        return Correction(OP_CATEGORIES, traverse=True)
+    return Correction(tuple(c for c in OP_CATEGORIES if c in failed))
 
 
 def _run(checks: Checks, categories: Any) -> tuple[dict[str, Verdict], dict[str, set[str]]]:
@@ -121,6 +130,21 @@ def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str]
             f"{them} to be sure.")
     corrected.message += note
     return corrected
+
+
+def _charge_forward_once(verdicts: dict[str, Verdict]) -> None:
+    """A forward pass that raises is charged once, to mlp.forward: a check that could not run
+    only because that forward pass raised is not charged (as an op built on a failing op)."""
+    if not _raised_in_forward(verdicts["mlp.forward"]):
+        return
+    for category in NEEDS_FORWARD:
+        if _raised_in_forward(verdicts[category]):
+            verdicts[category] = Verdict("pass", NOT_CHECKED.format(NEEDS_FORWARD[category]))
+
+
+def _raised_in_forward(verdict: Verdict) -> bool:
+    """Whether the verdict is a failure because the network's own forward pass raised."""
+    return verdict.status in ("fail", "error") and (verdict.crash or "").startswith("forward/")
 
 
 def _result(category: str, verdict: Verdict, config: Config) -> CategoryResult:

@@ -1,4 +1,4 @@
-"""The five MLP checks, run against one engine (the student's, or the corrected one).
+"""The five MLP checks, run against one engine (the student's, or it with parts corrected).
 
 Two networks are built: 3 inputs with layers of 4, 4 and 1 neurons, and 2 inputs with 3 and
 2. The parent decides every verdict from its own computations: it picks every number the
@@ -90,13 +90,22 @@ class Look:
     runs: bool = False  # the forward pass ran and returned Values of the right shape
 
 
+@dataclass(frozen=True)
+class Correction:
+    """The parts of the engine a re-check replaces by the grader's stand-ins: the ops of
+    ``categories``, and backward() with every op when ``traverse``."""
+
+    categories: tuple[str, ...]
+    traverse: bool = False
+
+
 class Checks:
-    """The checks of one run; ``trusted`` is the corrected engine's source, if any."""
+    """The checks of one run: on the student's engine, or with a ``correction`` of it."""
 
     def __init__(self, call: Call, api: EngineAPI, found: dict, config: Config,
-                 trusted: Optional[str] = None):
+                 correction: Optional[Correction] = None):
         self.call, self.api, self.found, self.config = call, api, found, config
-        self.trusted = trusted
+        self.correction = correction
         self.used: set[str] = set()
         self._cache: dict[tuple[str, int], Any] = {}
         self.zero_grad_ok: Optional[bool] = None
@@ -109,8 +118,9 @@ class Checks:
         shape = SHAPES[k]
         params = {"api": self.api.to_dict(), "found": self.found, "seed": self.config.seed,
                   "shape": [shape.nin, list(shape.nouts)], **extra}
-        if self.trusted is not None:
-            params["trusted"] = self.trusted
+        if self.correction is not None:
+            params["corrected"] = list(self.correction.categories)
+            params["traverse"] = self.correction.traverse
         reply = schema.clean(method, self.call(method, params), **(sizes or {}))
         self.used.update(reply.get("used", []))
         return reply
@@ -180,7 +190,8 @@ class Checks:
         where = fb.where_text(error, self.net_text(k), self.found, self.api)
         text = fb.error_text(error)
         if error.get("where") == "engine":
-            which = "The corrected engine" if self.trusted else f"Your {self.api.class_name} class"
+            which = ("The corrected engine" if self.correction
+                     else f"Your {self.api.class_name} class")
             return Verdict("error", f"{which} could not be set up: {text}", crash="engine")
         message = (error.get("message", "") if error.get("where") == "output"
                    else f"{where} raised {text}")
@@ -608,9 +619,11 @@ class Checks:
                 f"{self._place(0, mismatch)} is not the fresh one.",
                 hint="zero_grad() must leave every gradient at 0 and nothing else changed.",
                 counterexample=code)
+        after = ("the next backward pass gives the fresh gradients" if fresh else
+                 "the backward pass after it was not checked, since the forward pass does not "
+                 "run (see mlp.forward)")
         return Verdict("pass", f"{name}() sets all {len(owned)} gradients of {net} to 0 and "
-                               "leaves the values alone; the next backward pass gives the "
-                               "fresh gradients.")
+                               f"leaves the values alone; {after}.")
 
     def _after_zero(self, owned: list[int], grads: list[Optional[float]]) -> Optional[int]:
         """The first Value whose gradient after zero_grad and backward is not the fresh one,

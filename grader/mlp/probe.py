@@ -5,8 +5,9 @@ Runs in the sandboxed child as the methods ``mlp.discover``, ``mlp.structure``,
 self-contained: it seeds ``random`` with the parent's seed, builds the network the way
 discovery found it, walks it for the Values it owns, sets the parent's numbers into them and
 answers with plain numbers only. Nothing here decides a verdict: the parent checks every
-number against its own computation. A call whose params carry ``trusted`` runs with a
-corrected engine bound to the student's class name (see adapter.py).
+number against its own computation. A call whose params carry ``corrected`` (category names)
+and ``traverse`` (a flag) runs on the student's class with those parts replaced by the
+grader's own stand-ins (see corrected.py).
 
 How the network is found, built and walked: find.py. ``parameters()`` is only compared with
 the walk, and used where the parent asks for it.
@@ -27,7 +28,7 @@ from typing import Any, Callable, Optional
 from grader.discover.api import EngineAPI
 from grader.discover.finder import attributes
 from grader.evaluate.student import number
-from grader.mlp.adapter import corrected_engine
+from grader.mlp.corrected import corrected_engine
 from grader.mlp.find import (
     MAX_VALUES,
     construct,
@@ -102,20 +103,16 @@ class Session:
 
 @contextmanager
 def session(namespace: dict, params: dict) -> Iterator[Session]:
-    """The student's engine, or the corrected one bound to its name for the call's duration."""
+    """The student's engine, with the parts the parent names corrected for the call's
+    duration."""
     api = EngineAPI.from_dict(params["api"])
     student = namespace[api.class_name]
-    trusted = params.get("trusted")
     with _forward_as_call(namespace, params.get("found") or {}):
-        if not trusted:
+        if "corrected" not in params:
             yield Session(namespace, params, student, api)
             return
-        adapter, used = corrected_engine(trusted, student, api)
-        namespace[api.class_name] = adapter
-        try:
-            yield Session(namespace, params, adapter, api, used)
-        finally:
-            namespace[api.class_name] = student
+        with corrected_engine(student, api, params["corrected"], params.get("traverse")) as used:
+            yield Session(namespace, params, student, api, used)
 
 
 @contextmanager

@@ -763,5 +763,133 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
 )
 
+# The model answer, looked for by a submission: the second line of reference/engine.py's
+# docstring, kept reversed here so that the submission's own text never holds it.
+MODEL_ANSWER_REVERSED = "".join(reversed(
+    "Gradients accumulate on the leaves, as in torch: calling ``backward()`` twice adds the"))
+REPR = '        return f"Value(data={self.data}, grad={self.grad})"\n'
+# A correct network (micrograd's nn.py, tanh hidden, linear out) that, whenever it is built,
+# searches every string it can reach for the model answer and raises, saying where, if found.
+SEARCHING_NETWORK = """
+
+import gc
+import os
+import random
+import sys
+
+def _needle():
+    return "".join(reversed("@REVERSED@"))
+
+
+def _strings(obj):
+    if isinstance(obj, (str, bytes)):
+        yield obj
+    elif isinstance(obj, dict):
+        yield from (s for kv in obj.items() for s in kv if isinstance(s, (str, bytes)))
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        yield from (s for s in obj if isinstance(s, (str, bytes)))
+    elif callable(obj) and hasattr(obj, "__code__"):
+        yield from (s for s in obj.__code__.co_consts if isinstance(s, (str, bytes)))
+
+
+def _holds(s, needle):
+    if s is needle:
+        return False
+    return (needle in s) if isinstance(s, str) else (needle.encode() in s)
+
+
+def _search():
+    needle = _needle()
+    for obj in gc.get_objects():
+        if any(_holds(s, needle) for s in _strings(obj)):
+            return "memory"
+    for name, module in list(sys.modules.items()):
+        path = str(getattr(module, "__file__", "") or "")
+        if name.split(".")[0] == "reference" or path.endswith("reference/engine.py"):
+            return "a module"
+        if any(_holds(s, needle) for s in _strings(getattr(module, "__dict__", {}))):
+            return "memory"
+    seen = 0
+    for top in (os.getcwd(), "/tmp"):
+        for folder, _, names in os.walk(top):
+            for name in names:
+                seen += 1
+                if seen > 2000:
+                    return None
+                try:
+                    with open(os.path.join(folder, name), "rb") as f:
+                        if needle.encode() in f.read(1 << 20):
+                            return "a file"
+                except OSError:
+                    pass
+    return None
+
+
+class Neuron:
+
+    def __init__(self, nin, nonlin=True):
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(random.uniform(-1, 1))
+        self.nonlin = nonlin
+
+    def __call__(self, x):
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return act.tanh() if self.nonlin else act
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class Layer:
+
+    def __init__(self, nin, nout, **kwargs):
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+
+class MLP:
+
+    def __init__(self, nin, nouts):
+        where = _search()
+        if where is not None:
+            raise RuntimeError(f"the model answer was found in {where}")
+        sz = [nin] + nouts
+        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1)
+                       for i in range(len(nouts))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0
+""".replace("@REVERSED@", MODEL_ANSWER_REVERSED)
+HOSTILE += (
+    Hostile(
+        "search_for_the_model_answer_in_mlp",
+        "tanh has a wrong gradient, so the network is re-checked on a corrected engine; the "
+        "network (correct) searches, whenever it is built, every string it can reach (the "
+        "objects in memory, the loaded modules, the files under its folder and /tmp) for a "
+        "line of the model answer, and raises if it finds it.",
+        _f("tanh"),
+        "fail",
+        "the gradient is wrong; the corrected engine is the grader's own stand-ins, so the "
+        "search finds nothing and the network gets its honest verdicts",
+        (WRONG_TANH, (REPR, REPR + SEARCHING_NETWORK)),
+        message=("gradient", "wrong"),
+    ),
+)
+
 BY_NAME = {entry.name: entry for entry in HOSTILE}
 assert len(BY_NAME) == len(HOSTILE)

@@ -39,6 +39,7 @@ from typing import Any, Optional
 
 import pytest
 
+from grader.mlp import MLP_CATEGORIES
 from grader.ops import OP_CATEGORIES
 from tests.hostile.entries import HOSTILE, Hostile, materialize
 
@@ -456,6 +457,27 @@ def test_forged_answers_and_notes_do_not_count(workspace: Workspace) -> None:
     assert not any("Score" in note for note in report.notes), report.notes[:3]
     assert sum(len(note) for note in report.notes) < 5_000
 
+
+
+def test_the_model_answer_never_reaches_the_child(workspace: Workspace) -> None:
+    """The network is re-checked on a corrected engine (tanh failed) while it searches every
+    string it can reach for a line of reference/engine.py: it finds nothing, and a correct
+    network gets every mlp.* category. Without root the child may read any file (the sandbox
+    README's "none" path), so only memory and modules are asserted there."""
+    entry = ENTRIES["search_for_the_model_answer_in_mlp"]
+    report = _grade(entry, workspace).report
+    path, _ = workspace.source(entry, "cli")
+    done = run_cli(["check", str(path), "--format", "json", "--config", str(workspace.rubric)],
+                   cwd=path.parent)
+    cli = {c["id"]: c for c in json.loads(done.stdout)["categories"]}
+    for results in ({c: report.category(c).__dict__ for c in MLP_CATEGORIES}, cli):
+        messages = [results[c]["message"] for c in MLP_CATEGORIES]
+        assert not [m for m in messages if "model answer" in m and (
+            AS_ROOT or "in a file" not in m)]
+        if AS_ROOT:
+            statuses = {c: results[c]["status"] for c in MLP_CATEGORIES}
+            assert statuses == dict.fromkeys(MLP_CATEGORIES, "pass")
+            assert "corrected engine" in results["mlp.grad"]["message"]
 
 @pytest.mark.skipif(not AS_ROOT, reason="IPC namespace and private /tmp need root")
 def test_ipc_and_temp_files_do_not_outlive_grading(workspace: Workspace) -> None:

@@ -282,6 +282,28 @@ BUGGY += (
           hints={"mlp.grad": "No gradient reaches layer 0, 1"}),
 )
 
+NOT_CHECKED = "Not checked"
+# A forward pass that raises is charged once, to mlp.forward; grad and train, which need it,
+# are not charged. A forward pass that runs but gives wrong gradients still fails mlp.grad
+# (layers_detached, neuron_detached above).
+BUGGY += (
+    Entry("forward_raises_fsum", "Each neuron sums with math.fsum, which takes numbers, not "
+          "Values: the forward pass raises TypeError.", "tanh_linear", _verdicts(forward="fail"),
+          ((DOT_WITH_BIAS, "act = math.fsum(wi * xi for wi, xi in zip(self.w, x)) + self.b"),),
+          hints={"mlp.forward": "TypeError", "mlp.grad": NOT_CHECKED, "mlp.train": NOT_CHECKED}),
+    Entry("forward_raises_attribute", "The neuron reads self.nonlinear, an attribute it never "
+          "set: the forward pass raises AttributeError.", "tanh_linear",
+          _verdicts(forward="fail"),
+          ((TANH_CALL, "return act.tanh() if self.nonlinear else act"),),
+          hints={"mlp.forward": "AttributeError", "mlp.grad": "forward pass, which raises",
+                 "mlp.train": NOT_CHECKED}),
+    Entry("forward_raises_unpacking", "Each layer unpacks its neurons' outputs into exactly "
+          "one: a layer of several neurons raises ValueError.", "tanh_linear",
+          _verdicts(forward="fail"),
+          (("return out[0] if len(out) == 1 else out", "(single,) = out\n        return single"),),
+          hints={"mlp.forward": "ValueError", "mlp.grad": NOT_CHECKED, "mlp.train": NOT_CHECKED}),
+)
+
 ENGINE_BUGS: tuple[Entry, ...] = (
     Entry("engine_tanh_grad", "A correct MLP on an engine whose tanh gradient is wrong: the "
           "MLP's gradients are checked with a corrected engine.", "tanh_linear", ALL_PASS,

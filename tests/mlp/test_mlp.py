@@ -13,15 +13,18 @@ import pytest
 
 from grader.config import ENGINE_WEIGHTS, load_config
 from grader.discover.api import EngineAPI
+from grader.evaluate.calls import probe_shape
 from grader.evaluate.runner import RunnerError, discovery_result
 from grader.mlp import MLP_CATEGORIES, MLP_WEIGHTS
 from grader.mlp import check as mlp_check
-from grader.mlp.adapter import corrected_engine
-from grader.mlp.checks import Checks
+from grader.mlp import corrected as corrected_module
+from grader.mlp.checks import Checks, Correction
+from grader.mlp.corrected import corrected_engine
 from grader.mlp.probe import in_process
+from grader.ops import OP_CATEGORIES
 from grader.results import CategoryResult
 from tests.catalogue.bugs import BASE
-from tests.mlp.catalogue import BUGGY, CATEGORIES, CORRECT, ENTRIES, NN, Entry, source
+from tests.mlp.catalogue import BUGGY, CATEGORIES, CORRECT, ENTRIES, NN, ROOT, Entry, source
 
 CORRECT_ENGINES = Path(__file__).resolve().parents[1] / "catalogue" / "correct"
 
@@ -144,7 +147,10 @@ def test_a_runner_error_is_an_error_of_that_category() -> None:
 
 
 def test_a_corrected_engine_that_cannot_run_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mlp_check, "engine_source", lambda: "raise RuntimeError('no engine')")
+    def no_engine(*args: Any) -> None:
+        raise RuntimeError("no engine")
+
+    monkeypatch.setattr(corrected_module, "probe_shape", no_engine)
     results = grade_entry(next(e for e in ENTRIES if e.name == "engine_tanh_grad"))
     grad = results["mlp.grad"]
     assert grad.status == "error" and grad.score == 0
@@ -170,23 +176,100 @@ def test_the_corrected_engine_answers_to_the_students_names(
     namespace, api = load((CORRECT_ENGINES / engine).read_text() + "\n\n" + nn)
     found = in_process(namespace)("mlp.discover", {"overrides": {}, "api": api.to_dict(),
                                                    "shape": [3, [4, 4, 1]]})
-    checks = Checks(in_process(namespace), api, found, load_config(), mlp_check.engine_source())
+    cls = namespace[api.class_name]
+    before = dict(vars(cls))
+    checks = Checks(in_process(namespace), api, found, load_config(),
+                    Correction(OP_CATEGORIES, traverse=True))
     verdicts, used = mlp_check._run(checks, MLP_CATEGORIES)
     assert {c: v.status for c, v in verdicts.items()} == dict.fromkeys(MLP_CATEGORIES, "pass")
     assert {"add", "mul", "relu", "backward"} <= used["mlp.grad"]
-    assert namespace[api.class_name].__module__ == "submission"  # put back after every call
+    assert namespace[api.class_name] is cls and dict(vars(cls)) == before  # put back
 
 
-def test_adapter_aliases_and_records() -> None:
+def test_the_stand_ins_answer_to_the_students_names_and_record() -> None:
     namespace, api = load((CORRECT_ENGINES / "sig_relu_names.py").read_text())
-    adapter, used = corrected_engine(mlp_check.engine_source(), namespace["Value"], api)
-    a, b = adapter(0.5), adapter(-1.5)
-    out = (a * b + 2.0).sig() - a.ReLU()
-    out.backward()
-    assert isinstance(out, adapter) and adapter.__name__ == "Value"
+    cls = namespace["Value"]
+    before = dict(vars(cls))
+    with corrected_engine(cls, api, list(OP_CATEGORIES), True) as used:
+        a, b = cls(0.5), cls(-1.5)
+        out = (a * b + 2.0).sig() - a.ReLU()
+        out.backward()
+        assert isinstance(out, cls) and vars(cls)["sig"] is not before["sig"]
     assert used == {"mul", "add", "sigmoid", "relu", "sub", "backward"}
     s = 1 / (1 + math.exp(-1.25))  # sigmoid(0.5 * -1.5 + 2)
     assert abs(a.grad - (s * (1 - s) * -1.5 - 1)) < 1e-12
+    assert dict(vars(cls)) == before  # everything put back
+
+
+@pytest.mark.parametrize("traverse", [False, True])
+def test_only_the_failed_parts_are_replaced(traverse: bool) -> None:
+    """An engine whose tanh gradient is wrong: with tanh corrected, the student's own mul,
+    add and backward() run, and give the right gradient."""
+    namespace, api = load(source(next(e for e in ENTRIES if e.name == "engine_tanh_grad")))
+    cls = namespace["Value"]
+    student_mul = cls.__mul__
+    with corrected_engine(cls, api, ["tanh"], traverse) as used:
+        assert cls.__mul__.__name__ == ("mul" if traverse else "__mul__")  # stand-in's
+        a = cls(0.3)
+        out = (a * 2.0).tanh()
+        out.backward()
+    assert used == {"mul", "tanh", "backward"}
+    assert abs(a.grad - 2 * (1 - math.tanh(0.6) ** 2)) < 1e-12
+    assert cls.__mul__ is student_mul
+
+
+def test_nodes_that_cannot_be_probed_get_the_graders_own_attributes() -> None:
+    """Leaves without a closure: no node shows where it keeps its closure, so every op and
+    backward() are corrected, the links kept under the grader's own names."""
+    text = BASE.read_text().replace("self._backward = lambda: None", "self._backward = None")
+    text = text.replace("            v._backward()", "            if v._backward:\n"
+                                                    "                v._backward()")
+    namespace, api = load(text)
+    cls = namespace["Value"]
+    assert probe_shape(cls, api) is None
+    before = dict(vars(cls))
+    with corrected_engine(cls, api, ["tanh"], False) as used:
+        a, b = cls(0.4), cls(-0.7)
+        out = (a * b + 1.0).tanh()
+        out.backward()
+        assert hasattr(out, "_grader_children") and hasattr(out, "_grader_backward")
+    assert used == {"mul", "add", "tanh", "backward"}
+    assert abs(a.grad - (1 - math.tanh(0.72) ** 2) * -0.7) < 1e-12
+    assert dict(vars(cls)) == before
+
+
+def test_a_float32_engine_is_corrected_with_the_value_basics() -> None:
+    """An engine storing float32 fails api under precision = "float64": the network is
+    re-checked with every op, backward() and the Value basics corrected, in float64."""
+    engine = (ROOT / "tests" / "catalogue" / "precision" / "float32_data.py").read_text()
+    namespace, api = load(engine + "\n\n" + (NN / "tanh_linear.py").read_text())
+    call = in_process(namespace)
+    alone = {r.id: r for r in mlp_check.grade_mlp(call, api, engine_results(), load_config())}
+    results = {r.id: r for r in mlp_check.grade_mlp(call, api, engine_results(frozenset({"api"})),
+                                                    load_config())}
+    assert alone["mlp.grad"].status == "fail"  # float32 gradients, at float64's tolerance
+    assert {c: r.status for c, r in results.items()} == dict.fromkeys(MLP_CATEGORIES, "pass")
+    assert "because your api failed" in results["mlp.grad"].message
+
+
+def test_a_missing_op_is_corrected_under_its_own_name() -> None:
+    namespace, api = load(BASE.read_text().replace("    def relu(self):", "    def _relu(self):"))
+    assert "relu" not in api.methods
+    cls = namespace["Value"]
+    with corrected_engine(cls, api, ["relu"], False):
+        a = cls(-0.5)
+        out = (a * -2.0).relu()
+        out.backward()
+    assert (out.data, a.grad) == (1.0, -2.0) and not hasattr(cls, "relu")
+
+
+def test_a_request_the_child_does_not_understand_is_refused() -> None:
+    namespace, api = load(BASE.read_text())
+    for categories, traverse in ((["tanh", "import os"], False), ("tanh", False),
+                                 (["tanh"], "yes")):
+        with pytest.raises(ValueError), corrected_engine(namespace["Value"], api, categories,
+                                                         traverse):
+            pass
 
 
 def test_probes_import_nothing_heavy() -> None:

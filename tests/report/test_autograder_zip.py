@@ -24,7 +24,9 @@ def source(tmp_path: Path) -> Path:
     """A copy of the grader's source tree, safe to touch."""
     copy = tmp_path / "src"
     copy.mkdir()
-    shutil.copytree(ROOT / "grader", copy / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("grader", "reference"):  # reference/ beside it, as in the repository
+        shutil.copytree(ROOT / package, copy / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     return copy
 
