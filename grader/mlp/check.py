@@ -9,8 +9,9 @@ operation the MLP performs (corrected.py, in the child). If the MLP used an oper
 category failed (or called backward while api, reuse or graph failed), the corrected verdict
 counts, and the message says so. If the corrected run itself breaks where the student's did
 not, the category is an "error" worth 0 points, with the reason. The model answer
-(reference/) never reaches the child. A forward pass that raises is charged once, to
-mlp.forward: mlp.grad and mlp.train, which cannot run without it, are not charged, with a note.
+(reference/) never reaches the child. A step of the network that raises is charged once: a
+forward pass to mlp.forward, a loss.backward() to mlp.grad; the later checks that cannot run
+without that step are not charged, with a note.
 """
 
 from __future__ import annotations
@@ -29,10 +30,17 @@ from grader.results import CategoryResult
 
 OVERRIDES = ("mlp_class", "mlp_call", "forward", "zero_grad", "parameters")
 BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on
-NEEDS_FORWARD = {"mlp.grad": "the gradient check", "mlp.train": "training"}  # cannot run
-NOT_CHECKED = ("Not checked: {} needs your network's forward pass, which raises an error (see "
-               "mlp.forward). Not charged here: fix the forward pass, and this category will be "
-               "checked again.")
+# A step of the network that raises is charged once, to the category that checks that step;
+# a later check that stops at the same step is not charged (as an op built on a failing op).
+OWNERS = {"forward": "mlp.forward", "backward": "mlp.grad"}
+STEPS = {"forward": "your network's forward pass", "backward": "loss.backward()"}
+CHECKS = {"mlp.grad": "the gradient check", "mlp.zero_grad": "the backward pass after "
+          "zero_grad()", "mlp.train": "training"}
+NOT_CHECKED = ("Not checked: {check} needs {step}, which raises an error (see {owner}). Not "
+               "charged here: fix that, and this category will be checked again.")
+ZERO_GRAD_ONLY = ("{name}() sets every gradient to 0 and leaves the values alone. The backward "
+                  "pass after it was not checked: {step} raises an error (see {owner}). Not "
+                  "charged here.")
 
 
 def grade_mlp(
@@ -65,7 +73,7 @@ def grade_mlp(
         for category in redo:
             verdicts[category] = _blame(category, verdicts[category], corrected[category],
                                         failed, used[category])
-    _charge_forward_once(verdicts)
+    _charge_steps_once(verdicts, found)
     return [_result(c, verdicts[c], config) for c in MLP_CATEGORIES]
 
 
@@ -132,19 +140,28 @@ def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str]
     return corrected
 
 
-def _charge_forward_once(verdicts: dict[str, Verdict]) -> None:
-    """A forward pass that raises is charged once, to mlp.forward: a check that could not run
-    only because that forward pass raised is not charged (as an op built on a failing op)."""
-    if not _raised_in_forward(verdicts["mlp.forward"]):
-        return
-    for category in NEEDS_FORWARD:
-        if _raised_in_forward(verdicts[category]):
-            verdicts[category] = Verdict("pass", NOT_CHECKED.format(NEEDS_FORWARD[category]))
+def _charge_steps_once(verdicts: dict[str, Verdict], found: dict) -> None:
+    """A forward pass or a loss.backward() that raises is charged once, to the category that
+    checks that step; a later check that could not run only because that step raised is not
+    charged."""
+    for step, owner in OWNERS.items():
+        if not _raised_in(verdicts[owner], step):
+            continue
+        for category, check in CHECKS.items():
+            if category == owner or not _raised_in(verdicts[category], step):
+                continue
+            if category == "mlp.zero_grad":  # its own effect was checked before the backward
+                name = found.get("zero_grad") or "zero_grad"
+                verdicts[category] = Verdict("pass", ZERO_GRAD_ONLY.format(
+                    name=name, step=STEPS[step], owner=owner))
+            else:
+                verdicts[category] = Verdict("pass", NOT_CHECKED.format(
+                    check=check, step=STEPS[step], owner=owner))
 
 
-def _raised_in_forward(verdict: Verdict) -> bool:
-    """Whether the verdict is a failure because the network's own forward pass raised."""
-    return verdict.status in ("fail", "error") and (verdict.crash or "").startswith("forward/")
+def _raised_in(verdict: Verdict, step: str) -> bool:
+    """Whether the verdict is a failure because the network's own ``step`` raised."""
+    return verdict.status in ("fail", "error") and (verdict.crash or "").startswith(f"{step}/")
 
 
 def _result(category: str, verdict: Verdict, config: Config) -> CategoryResult:

@@ -284,8 +284,8 @@ BUGGY += (
 
 NOT_CHECKED = "Not checked"
 # A forward pass that raises is charged once, to mlp.forward; grad and train, which need it,
-# are not charged. A forward pass that runs but gives wrong gradients still fails mlp.grad
-# (layers_detached, neuron_detached above).
+# are not charged. A loss.backward() that raises is charged once, to mlp.grad. A forward pass
+# that runs but gives wrong gradients still fails mlp.grad (layers_detached, neuron_detached).
 BUGGY += (
     Entry("forward_raises_fsum", "Each neuron sums with math.fsum, which takes numbers, not "
           "Values: the forward pass raises TypeError.", "tanh_linear", _verdicts(forward="fail"),
@@ -302,6 +302,19 @@ BUGGY += (
           _verdicts(forward="fail"),
           (("return out[0] if len(out) == 1 else out", "(single,) = out\n        return single"),),
           hints={"mlp.forward": "ValueError", "mlp.grad": NOT_CHECKED, "mlp.train": NOT_CHECKED}),
+    Entry("backward_reads_input_data", "Each neuron wraps its output's backward to keep its "
+          "inputs' numbers, reading xi.data: the lecture's inputs are plain numbers, so "
+          "loss.backward() raises AttributeError. Charged once, to mlp.grad.", "tanh_linear",
+          _verdicts(grad="fail"),
+          ((TANH_CALL, "out = act.tanh() if self.nonlin else act\n"
+                       "        step = out._backward\n\n"
+                       "        def _backward():\n"
+                       "            step()\n"
+                       "            self.seen = [xi.data for xi in x]\n\n"
+                       "        out._backward = _backward\n"
+                       "        return out"),),
+          hints={"mlp.grad": "AttributeError", "mlp.zero_grad": "was not checked",
+                 "mlp.train": NOT_CHECKED}),
 )
 
 ENGINE_BUGS: tuple[Entry, ...] = (
