@@ -152,8 +152,10 @@ class EngineGrader:
         self._blame_calls(results, outcomes)
         self._polish(results, outcomes)
         trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
-        results["reuse"] = self._verdict("reuse", self._check_reuse(trusted))
-        results["graph"] = self._verdict("graph", self._check_graph(trusted))
+        # when backward() is blamed below, its own example replaces these: none is shrunk
+        blamed = mechanics is not None and bool(self.confirmed) and bool(self._mechanics_check)
+        results["reuse"] = self._verdict("reuse", self._check_reuse(trusted, rough=blamed))
+        results["graph"] = self._verdict("graph", self._check_graph(trusted, rough=blamed))
         if mechanics is not None and self.confirmed and self._mechanics_check is not None:
             mechanics = self._run(self._mechanics_check).failure or mechanics  # shrunk now
             self._blame_mechanics(results, mechanics)
@@ -440,17 +442,17 @@ class EngineGrader:
     def _check_context(self, category: str, around: list[str]) -> Outcome:
         return self._run(self._context(category, around), rough=True)
 
-    def _check_reuse(self, trusted: list[str]) -> Outcome:
+    def _check_reuse(self, trusted: list[str], rough: bool = False) -> Outcome:
         check = self._reuse(trusted)
         if check.strategy is None:
             return _skipped("no operation passed, so there is nothing to reuse")
-        return self._run(check)
+        return self._run(check, rough)
 
-    def _check_graph(self, trusted: list[str]) -> Outcome:
+    def _check_graph(self, trusted: list[str], rough: bool = False) -> Outcome:
         check = self._graph(trusted)
         if check.strategy is None:
             return _skipped("no operation passed on its own")
-        return self._run(check)
+        return self._run(check, rough)
 
     def _check_deep(self, trusted: list[str]) -> Outcome:
         check = self._deep(trusted)
