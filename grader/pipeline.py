@@ -465,28 +465,29 @@ class EngineGrader:
     def _run(self, check: Check, rough: bool = False) -> Outcome:
         """Hand-picked graphs first, then the search; a failure found is shrunk and explained.
 
-        Graphs drawn ahead for this key are checked as they are: only when one fails does
+        The check's graphs are drawn ahead (once per key) and sent to the oracle and the
+        engine in a request each, then checked as they are: only when one fails does
         Hypothesis run again, meeting the same graphs in the same order, to shrink it. A
-        ``rough`` run draws its graphs ahead too, and explains the first failing one as it
-        is: ``_polish`` shrinks it later, if it is still charged by then.
+        ``rough`` run explains the first failing one as it is: ``_polish`` shrinks it later,
+        if it is still charged by then.
         """
         ahead = self.plan.get(check.key)
-        if ahead is None and rough and check.strategy is not None:
+        if ahead is None and check.strategy is not None:
             ahead = self.plan[check.key] = self._draw(check)
-            if not self.traverse:
-                self.oracle.prefetch(check.classics + ahead)
-                self.runner.prefetch(check.classics + ahead, self.seed_output)
-        if self.traverse:
-            self._ahead_traversed(check.classics + (ahead or []))
+        self._send_ahead(check.classics + (ahead or []))
         outcome = self._try(check.classics, rough)
         if outcome.failure or outcome.error or check.strategy is None:
             return self._remember(outcome, check, rough)
         try:
             seen = None  # a graph seen failing: the check cannot pass after that (flaky fails)
             if ahead is not None:
-                seen = next((g for g in ahead if self._mismatch(g) is not None), None)
-                if seen is None:
+                failing = (i for i, g in enumerate(ahead) if self._mismatch(g) is not None)
+                index = next(failing, None)
+                if index is None:
                     return Outcome()
+                seen = ahead[index]
+                if not rough:  # Hypothesis meets them again first, on its way to shrink
+                    self._send_ahead(ahead[: index + 1])
             if rough and seen is not None:
                 return self._remember(self._failure(seen, rough=True), check, rough)
             graph = find_failure(
@@ -549,10 +550,12 @@ class EngineGrader:
         self, graph: Graph, tries: int = _TRIES
     ) -> tuple[Optional[Mismatch], Any, Any, Any]:
         """Run a graph up to ``tries`` times until it fails: some engines depend on set order."""
+        self.oracle.prefetch([graph])  # torch works on it while the engine does
+        got: Any = self._evaluate(graph)
         values, grads = self.oracle.expected(graph)
-        got: Any = None
-        for _ in range(tries):
-            got = self._evaluate(graph)
+        for attempt in range(tries):
+            if attempt:
+                got = self._evaluate(graph)
             self.graphs_checked += graph.n_lanes
             mismatch = compare(values, grads, got)
             if mismatch is not None:
@@ -579,6 +582,17 @@ class EngineGrader:
             return self._traversed.pop(graph)
         answers = self._corrected_answers([graph], [], traverse=True)
         return answers[0] if answers else None
+
+    def _send_ahead(self, graphs: list[Graph]) -> None:
+        """Send graphs to the oracle and to the engine in a request each, ahead of their use
+        (a graph whose answer is waiting is not sent again)."""
+        if not graphs:
+            return
+        self.oracle.prefetch(graphs)
+        if self.traverse:
+            self._ahead_traversed(graphs)
+        else:
+            self.runner.prefetch(graphs, self.seed_output)
 
     def _ahead_traversed(self, graphs: list[Graph]) -> None:
         """Evaluate a check's graphs under the corrected traversal in one request."""
