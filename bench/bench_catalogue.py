@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -81,15 +80,42 @@ def verdicts(seeds: list[int], names: list[str]) -> None:
 
 
 def _timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
-    """Wall seconds of ``command``, and the CPU seconds of it and every process it waited for
-    (the grader's torch process and the sandboxed child included)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall seconds of ``command``, and the CPU seconds of it and every process under it.
+
+    The CPU of each process is sampled from /proc while it runs (its own time, every 10 ms):
+    the sandboxed child is killed at the end, not waited for, so ``getrusage`` would miss it.
+    """
+    cpu: dict[int, float] = {}
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    with subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as process:
+        while process.poll() is None:
+            for pid, seconds in _tree_cpu(process.pid).items():
+                cpu[pid] = max(seconds, cpu.get(pid, 0.0))
+            time.sleep(0.01)
+    return time.perf_counter() - started, sum(cpu.values())
+
+
+def _tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds so far of ``root`` and of each process under it (each its own time)."""
+    found: dict[int, float] = {}
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            found[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except (OSError, ValueError, IndexError):  # gone meanwhile
+            continue
+    return found
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
