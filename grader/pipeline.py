@@ -104,6 +104,7 @@ class EngineGrader:
         self.notes: list[str] = []
         self.traversed = False  # whether ops were judged in context under that traversal
         self._traversed: dict[Graph, Any] = {}  # answers evaluated ahead under the traversal
+        self._last_failure: Optional[tuple[Any, Any]] = None  # the run just before, if it failed
 
     def grade(self) -> list[CategoryResult]:
         present = [c for c in OP_CATEGORIES if c not in self.missing]
@@ -164,7 +165,14 @@ class EngineGrader:
         self._blame_calls(results, outcomes)
         self._polish(results, outcomes)
         trusted = [c for c in present if results[c].status == "pass" and c not in self.excused]
-        shared = {"reuse": self._check_reuse(trusted), "graph": self._check_graph(trusted)}
+        # when backward() is blamed below, its own example replaces these: none is shrunk,
+        # unless its failure is one backward() cannot cause (then it is the category's own)
+        blamed = mechanics is not None and bool(self.confirmed)
+        checks = {"reuse": self._check_reuse, "graph": self._check_graph}
+        shared = {c: check(trusted, rough=blamed) for c, check in checks.items()}
+        for category, outcome in shared.items():
+            if blamed and outcome.failure is not None and not _backward_may_cause(outcome.failure):
+                shared[category] = checks[category](trusted, rough=False)
         results.update({c: self._verdict(c, outcome) for c, outcome in shared.items()})
         if mechanics is not None and self.confirmed:
             if self._mechanics_check is not None:
@@ -506,17 +514,17 @@ class EngineGrader:
     def _check_context(self, category: str, around: list[str]) -> Outcome:
         return self._run(self._context(category, around), rough=True)
 
-    def _check_reuse(self, trusted: list[str]) -> Outcome:
+    def _check_reuse(self, trusted: list[str], rough: bool = False) -> Outcome:
         check = self._reuse(trusted)
         if check.strategy is None:
             return _skipped("no operation passed, so there is nothing to reuse")
-        return self._run(check)
+        return self._run(check, rough)
 
-    def _check_graph(self, trusted: list[str]) -> Outcome:
+    def _check_graph(self, trusted: list[str], rough: bool = False) -> Outcome:
         check = self._graph(trusted)
         if check.strategy is None:
             return _skipped("no operation passed on its own")
-        return self._run(check)
+        return self._run(check, rough)
 
     def _check_deep(self, trusted: list[str]) -> Outcome:
         check = self._deep(trusted)
@@ -529,28 +537,29 @@ class EngineGrader:
     def _run(self, check: Check, rough: bool = False) -> Outcome:
         """Hand-picked graphs first, then the search; a failure found is shrunk and explained.
 
-        Graphs drawn ahead for this key are checked as they are: only when one fails does
+        The check's graphs are drawn ahead (once per key) and sent to the oracle and the
+        engine in a request each, then checked as they are: only when one fails does
         Hypothesis run again, meeting the same graphs in the same order, to shrink it. A
-        ``rough`` run draws its graphs ahead too, and explains the first failing one as it
-        is: ``_polish`` shrinks it later, if it is still charged by then.
+        ``rough`` run explains the first failing one as it is: ``_polish`` shrinks it later,
+        if it is still charged by then.
         """
         ahead = self.plan.get(check.key)
-        if ahead is None and rough and check.strategy is not None:
+        if ahead is None and check.strategy is not None:
             ahead = self.plan[check.key] = self._draw(check)
-            if not self.traverse:
-                self.oracle.prefetch(check.classics + ahead)
-                self.runner.prefetch(check.classics + ahead, self.seed_output)
-        if self.traverse:
-            self._ahead_traversed(check.classics + (ahead or []))
+        self._send_ahead(check.classics + (ahead or []))
         outcome = self._try(check.classics, rough)
         if outcome.failure or outcome.error or check.strategy is None:
             return self._remember(outcome, check, rough)
         try:
             seen = None  # a graph seen failing: the check cannot pass after that (flaky fails)
             if ahead is not None:
-                seen = next((g for g in ahead if self._mismatch(g) is not None), None)
-                if seen is None:
+                failing = (i for i, g in enumerate(ahead) if self._mismatch(g) is not None)
+                index = next(failing, None)
+                if index is None:
                     return Outcome()
+                seen = ahead[index]
+                if not rough:  # Hypothesis meets them again first, on its way to shrink
+                    self._send_ahead(ahead[: index + 1])
             if rough and seen is not None:
                 return self._remember(self._failure(seen, rough=True), check, rough)
             graph = find_failure(
@@ -612,14 +621,24 @@ class EngineGrader:
     def _reproduce(
         self, graph: Graph, tries: int = _TRIES
     ) -> tuple[Optional[Mismatch], Any, Any, Any]:
-        """Run a graph up to ``tries`` times until it fails: some engines depend on set order."""
+        """Run a graph up to ``tries`` times until it fails: some engines depend on set order.
+
+        A graph that failed in the run just before is not run again: that run is its answer
+        (a failure found, then explained, costs one run of the engine, not two)."""
+        key = (graph, self.traverse, self.seed_output)
+        last, self._last_failure = self._last_failure, None
+        if last is not None and last[0] == key:
+            return last[1]
+        self.oracle.prefetch([graph])  # torch works on it while the engine does
+        got: Any = self._evaluate(graph)
         values, grads = self.oracle.expected(graph)
-        got: Any = None
-        for _ in range(tries):
-            got = self._evaluate(graph)
+        for attempt in range(tries):
+            if attempt:
+                got = self._evaluate(graph)
             self.graphs_checked += graph.n_lanes
             mismatch = compare(values, grads, got)
             if mismatch is not None:
+                self._last_failure = (key, (mismatch, got, values, grads))
                 return mismatch, got, values, grads
         return None, got, values, grads
 
@@ -643,6 +662,17 @@ class EngineGrader:
             return self._traversed.pop(graph)
         answers = self._corrected_answers([graph], [], traverse=True)
         return answers[0] if answers else None
+
+    def _send_ahead(self, graphs: list[Graph]) -> None:
+        """Send graphs to the oracle and to the engine in a request each, ahead of their use
+        (a graph whose answer is waiting is not sent again)."""
+        if not graphs:
+            return
+        self.oracle.prefetch(graphs)
+        if self.traverse:
+            self._ahead_traversed(graphs)
+        else:
+            self.runner.prefetch(graphs, self.seed_output)
 
     def _ahead_traversed(self, graphs: list[Graph]) -> None:
         """Evaluate a check's graphs under the corrected traversal in one request."""

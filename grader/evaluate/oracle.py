@@ -19,8 +19,10 @@ def expected(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
     for step in graph.steps:
         b = nodes[step.args[1]] if len(step.args) > 1 else None
         nodes.append(apply(step.op, nodes[step.args[0]], b, step.const))
-    seed = torch.ones(graph.n_lanes, dtype=torch.float64)
-    grads = torch.autograd.grad(nodes[-1], nodes, seed, allow_unused=True)
+    # The lanes are independent, so the gradient of their sum is each lane's own gradient.
+    # A scalar output needs no seed tensor: with one, torch imports sympy (half a second)
+    # to check its shape.
+    grads = torch.autograd.grad(nodes[-1].sum(), nodes, allow_unused=True)
     zero = torch.zeros(graph.n_lanes, dtype=torch.float64)
     values = torch.stack([n.detach() for n in nodes]).numpy()
     return values, torch.stack([zero if g is None else g for g in grads]).numpy()

@@ -52,7 +52,8 @@ class LocalOracle:
         from grader.evaluate import oracle
 
         for graph in graphs:
-            self._cache[graph] = oracle.expected(graph)
+            if graph not in self._cache:
+                self._cache[graph] = oracle.expected(graph)
 
     def expected(self, graph: Graph) -> Expected:
         from grader.evaluate import oracle
@@ -78,6 +79,7 @@ class OracleProcess:
         )
         self._sent: deque[Union[list[Graph], _Call]] = deque()
         self._cache: dict[Graph, Union[Expected, OracleFailure]] = {}
+        self._queued: set[Graph] = set()  # sent, not answered yet
         self._ready = threading.Condition()
         self._stopped = False
         self._outbox: queue.SimpleQueue[Union[list[Graph], _Call, None]] = queue.SimpleQueue()
@@ -88,10 +90,15 @@ class OracleProcess:
 
     def prefetch(self, graphs: list[Graph]) -> None:
         """Queue graphs now, without waiting (the process reads nothing until torch is in);
-        their answers arrive in the background."""
-        if graphs:
-            with self._ready:
+        their answers arrive in the background. Graphs answered or queued already are not
+        sent again."""
+        with self._ready:
+            fresh = (g for g in dict.fromkeys(graphs) if g not in self._cache)
+            graphs = [g for g in fresh if g not in self._queued]
+            if graphs:
                 self._sent.append(graphs)
+                self._queued.update(graphs)
+        if graphs:
             self._outbox.put(graphs)
 
     def call(self, target: str, *args: Any) -> Any:
@@ -109,11 +116,7 @@ class OracleProcess:
         return slot.result
 
     def expected(self, graph: Graph) -> Expected:
-        with self._ready:
-            queued = graph in self._cache or any(
-                isinstance(batch, list) and graph in batch for batch in self._sent
-            )
-        if not queued:
+        if graph not in self._cache:
             self.prefetch([graph])
         with self._ready:
             self._ready.wait_for(lambda: graph in self._cache or self._stopped)
@@ -159,6 +162,7 @@ class OracleProcess:
                     request.result, request.done = answers, True
                 else:
                     self._cache.update(zip(request, answers))
+                    self._queued.difference_update(request)
                 self._ready.notify_all()
         with self._ready:
             self._stopped = True

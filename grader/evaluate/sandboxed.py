@@ -68,7 +68,9 @@ class SandboxRunner:
 
     def prefetch(self, graphs: list[Graph], seed: bool) -> None:
         """Evaluate many graphs in few requests. If a batch fails (a hang, a crash), its graphs
-        are simply evaluated one by one later, so the failure stays with its own category."""
+        are simply evaluated one by one later, so the failure stays with its own category.
+        A graph whose answer is still waiting to be used is not evaluated again."""
+        graphs = [g for g in dict.fromkeys(graphs) if (g, seed) not in self._ahead]
         for start in range(0, len(graphs), _BATCH):
             batch = graphs[start : start + _BATCH]
             try:

@@ -19,8 +19,17 @@ def evaluate(
     cls: type, api: EngineAPI, graph: Graph, seed: bool = False, backward: Optional[Backward] = None
 ) -> list[dict[str, Any]]:
     """Run every lane of the graph; ``seed`` sets the output's grad to 1 before backward.
-    ``backward`` replaces the student's backward() (a corrected traversal of their nodes)."""
-    return [_evaluate_lane(cls, api, graph, lane, seed, backward) for lane in range(graph.n_lanes)]
+    ``backward`` replaces the student's backward() (a corrected traversal of their nodes).
+
+    A lane that raises ends the run: its error stands for the lanes after it, which no
+    comparison reads (the first wrong lane is the verdict), and an error such as a
+    RecursionError is slow to repeat on every lane."""
+    answers: list[dict[str, Any]] = []
+    for lane in range(graph.n_lanes):
+        answers.append(_evaluate_lane(cls, api, graph, lane, seed, backward))
+        if "error" in answers[-1]:
+            return answers + [answers[-1]] * (graph.n_lanes - len(answers))
+    return answers
 
 
 def _evaluate_lane(

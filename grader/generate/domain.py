@@ -30,38 +30,62 @@ _UNARY: dict[str, Callable[[Array], Array]] = {
 }
 
 
+_CHECKS: dict[str, Callable[[Array], Array]] = {
+    "exp": lambda x: x <= 4.0,
+    "log": lambda x: x >= 0.1,
+    "tanh": lambda x: np.abs(x) <= 5.0,
+    "sigmoid": lambda x: np.abs(x) <= 8.0,
+    "relu": lambda x: np.abs(x) >= 0.05,
+}
+
+
 def operands_valid(op: str, a: Array, b: Optional[Array], const: Optional[Number]) -> bool:
     """Whether the op's operands lie in its safe domain on every lane."""
+    if op not in _CHECKS and op not in ("truediv", "rtruediv", "pow"):
+        return True
+    return bool(np.all(_operands_ok(op, a, b, const)))
+
+
+def _operands_ok(op: str, a: Array, b: Optional[Array], const: Optional[Number]) -> Array:
+    """Per lane, whether the op's operands lie in its safe domain."""
     if op in ("truediv", "rtruediv"):
         divisor = b if op == "truediv" and b is not None else a
-        return bool(np.all(np.abs(divisor) >= 0.1))
+        return np.abs(divisor) >= 0.1
     if op == "pow":
         assert const is not None
         if float(const).is_integer():
-            return bool(np.all((np.abs(a) >= 0.1) & (np.abs(a) <= 10)))
-        return bool(np.all((a >= 0.1) & (a <= 10)))
-    checks: dict[str, Callable[[Array], Array]] = {
-        "exp": lambda x: x <= 4.0,
-        "log": lambda x: x >= 0.1,
-        "tanh": lambda x: np.abs(x) <= 5.0,
-        "sigmoid": lambda x: np.abs(x) <= 8.0,
-        "relu": lambda x: np.abs(x) >= 0.05,
-    }
-    return op not in checks or bool(np.all(checks[op](a)))
+            return (np.abs(a) >= 0.1) & (np.abs(a) <= 10)
+        return (a >= 0.1) & (a <= 10)
+    check = _CHECKS.get(op)
+    return np.ones(np.shape(a), dtype=bool) if check is None else check(a)
 
 
 def apply(op: str, a: Array, b: Optional[Array], const: Optional[Number]) -> Optional[Array]:
     """The op's result on every lane, or None where the op must not be drawn."""
     if not operands_valid(op, a, b, const):
         return None
-    with np.errstate(all="ignore"):
-        if op in _UNARY:
-            result = _UNARY[op](a)
-        else:  # Python's operators, as in ops.py, on numpy arrays
-            result = ops.apply(op, a, b, float(const) if const is not None else None)
+    result = _result(op, a, b, const)
     if not np.all(np.isfinite(result)) or np.any(np.abs(result) > BOUND):
         return None
     return result
+
+
+def apply_lanes(
+    op: str, a: Array, b: Optional[Array], const: Optional[Number]
+) -> tuple[Array, Array]:
+    """The op's result on every lane, and per lane whether ``apply`` would allow it there:
+    lanes that are separate candidates, judged in one pass."""
+    result = _result(op, a, b, const)
+    ok = _operands_ok(op, a, b, const) & np.isfinite(result) & (np.abs(result) <= BOUND)
+    return result, ok
+
+
+def _result(op: str, a: Array, b: Optional[Array], const: Optional[Number]) -> Array:
+    with np.errstate(all="ignore"):
+        if op in _UNARY:
+            return _UNARY[op](a)
+        # Python's operators, as in ops.py, on numpy arrays
+        return ops.apply(op, a, b, float(const) if const is not None else None)
 
 
 def constants_for(op: str) -> tuple[Number, ...]:

@@ -8,7 +8,7 @@ op stays in its safe domain.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Optional
+from typing import Callable
 
 import numpy as np
 
@@ -24,12 +24,44 @@ def simplify(graph: Graph, fails: Callable[[Graph], bool]) -> Graph:
     if pruned != graph and fails(pruned):
         graph = pruned
     for leaf in range(graph.n_leaves):
-        for value in ROUND_VALUES:
-            candidate = _with_leaf(graph, leaf, value)
-            if candidate is not None and fails(candidate):
+        for candidate in _rounder(graph, leaf):
+            if fails(candidate):
                 graph = candidate
                 break
     return graph
+
+
+def _rounder(graph: Graph, leaf: int) -> list[Graph]:
+    """The graph with each of ROUND_VALUES in place of one leaf, in order, where that stays
+    in the safe domain (all the values judged in one pass, one lane each)."""
+    values = [v for v in ROUND_VALUES if v != graph.inputs[0][leaf]]
+    allowed = _allowed(graph, leaf, tuple(values))
+    candidates = []
+    for value, ok in zip(values, allowed):
+        if ok:
+            inputs = list(graph.inputs[0])
+            inputs[leaf] = value
+            candidates.append(Graph((tuple(inputs),), graph.steps))
+    return candidates
+
+
+@functools.lru_cache(maxsize=256)
+def _allowed(graph: Graph, leaf: int, values: tuple[float, ...]) -> tuple[bool, ...]:
+    """Per value, whether the graph with that value in place of ``leaf`` stays in domain.
+
+    Remembered: a batch meets the same candidates for many students (the rounder leaves
+    of the 5,000-op chain, for every recursive topological sort)."""
+    columns = [np.full(len(values), x) for x in graph.inputs[0]]
+    columns[leaf] = np.array(values, dtype=float)
+    ok = np.ones(len(values), dtype=bool)
+    for step in graph.steps:
+        b = columns[step.args[1]] if len(step.args) > 1 else None
+        result, valid = domain.apply_lanes(step.op, columns[step.args[0]], b, step.const)
+        ok &= valid
+        if not ok.any():
+            break
+        columns.append(result)
+    return tuple(bool(x) for x in ok)
 
 
 def prune(graph: Graph) -> Graph:
@@ -51,21 +83,9 @@ def prune(graph: Graph) -> Graph:
     return Graph(inputs, steps)
 
 
-def _with_leaf(graph: Graph, leaf: int, value: float) -> Optional[Graph]:
-    if graph.inputs[0][leaf] == value:
-        return None
-    inputs = list(graph.inputs[0])
-    inputs[leaf] = value
-    candidate = Graph((tuple(inputs),), graph.steps)
-    return candidate if in_domain(candidate) else None
-
-
 @functools.lru_cache(maxsize=256)
 def in_domain(graph: Graph) -> bool:
-    """Whether every step of every lane stays in its op's safe domain.
-
-    Remembered: a batch meets the same candidates for many students (the rounder leaves
-    of the 5,000-op chain, for every recursive topological sort), each costing a second."""
+    """Whether every step of every lane stays in its op's safe domain."""
     values = [np.array(column) for column in zip(*graph.inputs)]
     for step in graph.steps:
         b = values[step.args[1]] if len(step.args) > 1 else None
