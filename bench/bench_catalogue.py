@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import statistics
 import subprocess
@@ -45,7 +47,8 @@ def charged_by_seed(bugs: list, seeds: list[int]) -> dict[str, dict[int, frozens
         for seed in seeds:
             config = load_config(seed=seed)
             config.weights.update({k: 0 for k in config.weights if k.startswith("mlp.")})
-            report = check(namespace["Value"], config=config, namespace=namespace)
+            with contextlib.redirect_stdout(io.StringIO()):  # check() shows each report
+                report = check(namespace["Value"], config=config, namespace=namespace)
             failed = frozenset(
                 c.id for c in report.categories if c.id in JUDGED and c.status != "pass"
             )
