@@ -770,6 +770,18 @@ MODEL_ANSWER_REVERSED = "".join(reversed(
 REPR = '        return f"Value(data={self.data}, grad={self.grad})"\n'
 # A correct network (micrograd's nn.py, tanh hidden, linear out) that, whenever it is built,
 # searches every string it can reach for the model answer and raises, saying where, if found.
+TANH_LINEAR_NETWORK = (Path(__file__).parents[1] / "catalogue/mlp/tanh_linear.py").read_text()
+SIZES = "        sz = [nin] + nouts\n"
+
+
+def _searching(network: str) -> str:
+    """``network`` with its MLP searching for the model answer each time it is built."""
+    assert network.count(SIZES) == 1
+    search = ("        where = _search()\n        if where is not None:\n"
+              '            raise RuntimeError(f"the model answer was found in {where}")\n')
+    return network.replace(SIZES, search + SIZES)
+
+
 SEARCHING_NETWORK = """
 
 import gc
@@ -825,56 +837,7 @@ def _search():
     return None
 
 
-class Neuron:
-
-    def __init__(self, nin, nonlin=True):
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(random.uniform(-1, 1))
-        self.nonlin = nonlin
-
-    def __call__(self, x):
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.tanh() if self.nonlin else act
-
-    def parameters(self):
-        return self.w + [self.b]
-
-
-class Layer:
-
-    def __init__(self, nin, nout, **kwargs):
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
-
-    def __call__(self, x):
-        out = [n(x) for n in self.neurons]
-        return out[0] if len(out) == 1 else out
-
-    def parameters(self):
-        return [p for n in self.neurons for p in n.parameters()]
-
-
-class MLP:
-
-    def __init__(self, nin, nouts):
-        where = _search()
-        if where is not None:
-            raise RuntimeError(f"the model answer was found in {where}")
-        sz = [nin] + nouts
-        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1)
-                       for i in range(len(nouts))]
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def zero_grad(self):
-        for p in self.parameters():
-            p.grad = 0
-""".replace("@REVERSED@", MODEL_ANSWER_REVERSED)
+""".replace("@REVERSED@", MODEL_ANSWER_REVERSED) + _searching(TANH_LINEAR_NETWORK)
 HOSTILE += (
     Hostile(
         "search_for_the_model_answer_in_mlp",
