@@ -26,9 +26,13 @@ def _fail(what: str) -> Malformed:
 
 
 def text(x: Any, cap: int = MAX_TEXT) -> str:
+    """The string, cut at a word before ``cap`` characters (with "...") when longer."""
     if not isinstance(x, str):
         raise _fail("a text is not a string")
-    return x[:cap]
+    if len(x) <= cap:
+        return x
+    cut = x[: cap - 3]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "..."
 
 
 def number(x: Any) -> Optional[float]:
@@ -128,7 +132,7 @@ def clean(method: str, reply: Any, **sizes: int) -> dict[str, Any]:
 
 def _discover(r: dict, sizes: dict[str, int]) -> dict[str, Any]:
     if not r.get("ok"):
-        return {"ok": False, "message": text(r.get("message", "No network found."))}
+        return {"ok": False, "message": text(r.get("message", "No network found."), 1000)}
     out: dict[str, Any] = {"ok": True}
     for key in ("mlp", "call", "forward"):
         out[key] = text(r.get(key))

@@ -83,3 +83,11 @@ def test_errors_and_texts_are_cut_short() -> None:
     assert len(reply["error"]["type"]) == schema.MAX_TEXT
     with pytest.raises(schema.Malformed):
         schema.clean("mlp.forward", {"error": ["not", "a", "mapping"]}, inputs=2)
+
+
+def test_a_long_text_is_cut_at_a_word_and_says_so() -> None:
+    long = "No MLP class found: looked at " + ", ".join(f"Class{k}" for k in range(100))
+    cut = schema.text(long, 60)
+    assert len(cut) <= 60 and cut.endswith("...")
+    assert long.startswith(cut[:-3]) and long[len(cut) - 3] == " "  # whole words, then "..."
+    assert schema.text("short", 60) == "short"
