@@ -87,6 +87,15 @@ def find_class(namespace: dict[str, Any], name: Optional[str]) -> type:
             f"Several classes look like an autograd engine ({names}). "
             "Name yours Value, or pass --class NAME."
         )
+    almost = sorted(c.__name__ for c in namespace.values()
+                    if isinstance(c, type) and _own(c, "__add__"))
+    if len(almost) == 1:
+        raise DiscoveryError(
+            f"No engine class found: your class {almost[0]} defines __add__ but no backward "
+            "method, and backward() is what is graded. Add a backward(self) method that sets "
+            "the output's grad to 1 and calls every node's _backward in reverse topological "
+            "order."
+        )
     raise DiscoveryError(
         "No engine class found: looked for a class named Value, or a class that defines "
         "__add__ and a backward method. Define class Value in your file."
