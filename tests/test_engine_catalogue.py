@@ -156,7 +156,9 @@ def test_hint_premises_are_checked_against_the_source() -> None:
     assert hint_premise_problems(loop, source) == [
         "blames a loop that is not reversed, but the engine reverses it"
     ]
-    no_loop = re.sub(r"(?s)(    def backward\(self\):\n).*?\n\n(?=    def )", r"\1        pass\n\n", source)
+    no_loop = re.sub(
+        r"(?s)(    def backward\(self\):\n).*?\n\n(?=    def )", r"\1        pass\n\n", source
+    )
     assert hint_premise_problems(loop, no_loop) == ["blames a loop that backward() does not have"]
 
 
