@@ -63,6 +63,7 @@ class Check:
     key: str
     strategy: Optional[SearchStrategy[Graph]]
     classics: list[Graph]
+    trusted: tuple[str, ...] = ()  # the other op categories in its graphs, each passing alone
 
 
 @dataclass
@@ -105,6 +106,7 @@ class EngineGrader:
         self.traversed = False  # whether ops were judged in context under that traversal
         self._traversed: dict[Graph, Any] = {}  # answers evaluated ahead under the traversal
         self._last_failure: Optional[tuple[Any, Any]] = None  # the run just before, if it failed
+        self._trusted: tuple[str, ...] = ()  # the trusted ops of the check being run
 
     def grade(self) -> list[CategoryResult]:
         present = [c for c in OP_CATEGORIES if c not in self.missing]
@@ -222,7 +224,7 @@ class EngineGrader:
         context = [f for c in around for f in forms_of(c)]
         key = f"{category}/context/{'+'.join(around)}"
         classics = classic_graphs(target, context, _CLASSIC_LANES)
-        return Check(key, graphs(target, context, lanes=self._lanes), classics)
+        return Check(key, graphs(target, context, lanes=self._lanes), classics, tuple(around))
 
     def _mechanics(self, passed_alone: list[str]) -> Check:
         forms = [f for f in _PRIMITIVE_FORMS if _category(f) in passed_alone]
@@ -543,6 +545,13 @@ class EngineGrader:
         ``rough`` run explains the first failing one as it is: ``_polish`` shrinks it later,
         if it is still charged by then.
         """
+        self._trusted = check.trusted  # named in a failure's message (first_wrong_node)
+        try:
+            return self._search(check, rough)
+        finally:
+            self._trusted = ()
+
+    def _search(self, check: Check, rough: bool) -> Outcome:
         ahead = self.plan.get(check.key)
         if ahead is None and check.strategy is not None:
             ahead = self.plan[check.key] = self._draw(check)
@@ -615,7 +624,9 @@ class EngineGrader:
         found, got, values, grads = self._reproduce(lane)
         lane_got = got[0] if isinstance(got, list) and got else {}
         mismatch = found or Mismatch(0, "flaky")
-        failure = explain_failure(lane, values, grads, lane_got, mismatch, self.api, self.sources)
+        failure = explain_failure(
+            lane, values, grads, lane_got, mismatch, self.api, self.sources, self._trusted
+        )
         return Outcome(failure=failure)
 
     def _reproduce(

@@ -122,6 +122,8 @@ def hint_premise_problems(hint: str, source: str) -> list[str]:
     backward = ast.get_source_segment(source, methods["backward"]) or ""
     if "without reversing" in hint and re.search(r"reversed\(|\[::-1\]", source):
         problems.append("blames a loop that is not reversed, but the engine reverses it")
+    if "without reversing" in hint and not re.search(r"^\s*for .+ in ", backward, re.M):
+        problems.append("blames a loop that backward() does not have")
     if "forget the `visited` set" in hint and re.search(r"visited\.add\(", backward):
         problems.append("says the visited set is missing, but backward() adds to it")
     if "forget `self.grad = 1`" in hint and re.search(r"\.grad = 1", backward):
@@ -154,6 +156,25 @@ def test_hint_premises_are_checked_against_the_source() -> None:
     assert hint_premise_problems(loop, source) == [
         "blames a loop that is not reversed, but the engine reverses it"
     ]
+    no_loop = re.sub(
+        r"(?s)(    def backward\(self\):\n).*?\n\n(?=    def )", r"\1        pass\n\n", source
+    )
+    assert hint_premise_problems(loop, no_loop) == ["blames a loop that backward() does not have"]
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "culprit"),
+    [("exp_closure_on_input", "exp", ".exp()")],
+)
+def test_a_correct_op_is_not_blamed_for_the_op_that_uses_it(
+    name: str, category: str, culprit: str, bug_paths: dict[str, Path]
+) -> None:
+    # The op under test drops (or replaces) the backward of its computed input, made by an op
+    # that passes on its own: the message names the op under test, not the input's op.
+    message = _grade(bug_paths[name]).category(category).message
+    assert "which passes on its own" in message, message
+    named = re.search(r"The likely culprit is (\w+ = [^,]+), which uses", message)
+    assert named is not None and culprit in named.group(1), message
 
 
 def test_float32_engine_is_judged_at_float32_precision() -> None:

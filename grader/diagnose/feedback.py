@@ -49,11 +49,12 @@ def explain_failure(
     mismatch: Mismatch,
     api: EngineAPI,
     sources: Optional[Sources] = None,
+    trusted: tuple[str, ...] = (),
 ) -> Failure:
     """Feedback for a single-lane failing graph, with the picture's data. A hint is given
     only when a bug model reproduces the numbers and its premise holds in ``sources`` (the
-    student's code)."""
-    failure = _explain(graph, values, grads, got, mismatch, api, sources)
+    student's code). ``trusted``: the other op categories in the graph, each passing alone."""
+    failure = _explain(graph, values, grads, got, mismatch, api, sources, trusted)
     failure.picture = failing_graph(graph, values, grads, got, mismatch, api)
     return failure
 
@@ -66,6 +67,7 @@ def _explain(
     mismatch: Mismatch,
     api: EngineAPI,
     sources: Optional[Sources] = None,
+    trusted: tuple[str, ...] = (),
 ) -> Failure:
     names = node_names(graph)
     code = to_code(graph, api)
@@ -82,7 +84,7 @@ def _explain(
             "between values (a class-level list or counter)."
         )
         return Failure(graph, mismatch, message, code)
-    wrong = first_wrong_node(graph, list(values[:, 0]), list(grads[:, 0]), got, api)
+    wrong = first_wrong_node(graph, list(values[:, 0]), list(grads[:, 0]), got, api, trusted)
     node = names[mismatch.node]
     attr = api.data_attr if mismatch.kind == "value" else api.grad_attr
     expected = f"{node}.{attr} == {mismatch.expected!r}"

@@ -30,7 +30,8 @@ def model_holds(model: BugModel, sources: Sources, api: EngineAPI) -> bool:
     """Whether the model's hint is true of the student's code."""
     if model.scope in ("graph", "reuse", "api"):
         check = _ENGINE.get(model.id)
-        text = sources.get("class") or sources.get("backward")
+        own = sources.get("backward") if model.id in _IN_BACKWARD else None
+        text = own or sources.get("class") or sources.get("backward")
         return check is not None and text is not None and check(text, api)
     text = sources.get(model.scope)
     if text is None:
@@ -76,6 +77,13 @@ def wraps_numbers(category: str, sources: Sources) -> Optional[bool]:
     return None if text is None else "isinstance" in text
 
 
+def _loops_forward(text: str, api: EngineAPI) -> bool:
+    """A loop over a built order (a list, or what a call returns: not a node's children)
+    that nothing reverses."""
+    loops = re.search(r"^\s*for\s+\w+\s+in\s+(\w+|[\w.]+\s*\(.*\))\s*:", text, re.MULTILINE)
+    return bool(loops) and not _REVERSES.search(text)
+
+
 def _no_visited(text: str, api: EngineAPI) -> bool:
     """No name that is tested with ``in`` is also added to: the visited set is missing."""
     tested = set(re.findall(r"\bin\s+(\w+)\b", text)) - {"range", "self"}
@@ -110,11 +118,12 @@ def _contains(pattern: str) -> Check:
 
 
 _ENGINE: dict[str, Check] = {
-    "graph.forward_order": lambda text, api: not _REVERSES.search(text),
+    "graph.forward_order": _loops_forward,
     "reuse.no_visited": _no_visited,
     "api.no_seed": _no_seed,
     "api.seed_is_value": _seed_is_value,
 }
+_IN_BACKWARD = frozenset({"graph.forward_order"})  # premises about backward()'s own lines
 _SPECIFIC: dict[str, Check] = {
     "rsub.swapped": _contains(r"self\s*-\s*other"),
     "rtruediv.swapped": _contains(r"self\s*/\s*other"),

@@ -763,6 +763,32 @@ BUGS: tuple[Bug, ...] = (
         blamed=_f("graph"),
     ),
     Bug(
+        "backward_runs_only_the_output",
+        "backward() seeds the output and runs only its own _backward (no topological order, "
+        "no loop): the gradient stops one op below the output.",
+        WRONG_ORDER,
+        (
+            (
+                "        # topological order all of the children in the graph\n"
+                "        topo = []\n"
+                "        visited = set()\n\n"
+                "        def build_topo(v):\n"
+                "            if v not in visited:\n"
+                "                visited.add(v)\n"
+                "                for child in v._prev:\n"
+                "                    build_topo(child)\n"
+                "                topo.append(v)\n\n"
+                "        build_topo(self)\n\n"
+                "        # go one variable at a time and apply the chain rule to get its gradient\n"
+                "        self.grad = 1.0\n"
+                "        for v in reversed(topo):\n"
+                "            v._backward()\n",
+                "        self.grad = 1.0\n        self._backward()\n",
+            ),
+        ),
+        blamed=_f("graph"),
+    ),
+    Bug(
         "topo_preorder",
         "build_topo appends a node before its children (pre-order), so the reversed list "
         "puts the inputs first.",

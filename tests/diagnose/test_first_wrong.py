@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from grader.diagnose.first_wrong import WrongNode, first_wrong_node
 from grader.graph import Graph, Step
 from tests.diagnose.engines import engine, graph, replace, run
@@ -98,3 +100,53 @@ def test_wrong_value_names_the_earliest_node_even_if_grads_also_differ() -> None
         g, engine(replace("sigmoid", "_stable_sigmoid(self.data)", "1 / (1 + math.exp(self.data))"))
     )
     assert wrong is not None and (wrong.node, wrong.kind) == (1, "value")
+
+
+def _first_trusting(g: Graph, cls: type, trusted: tuple[str, ...]) -> WrongNode | None:
+    expected = run(RIGHT, g)[0]
+    return first_wrong_node(g, expected["values"], expected["grads"], run(cls, g)[0], None, trusted)
+
+
+# a, b, t1 = a + b, out = <op of t1>: with + trusted (it passes on its own), a wrong b under a
+# right t1 means t1's backward did not run or was replaced: the op that uses t1 is named.
+PLUS_THEN = [("add", (0, 1))]
+POW_NO_INPUTS = replace("__pow__", '(self,), f"**{exponent}"', '(), f"**{exponent}"')
+EXP_ON_INPUT = replace("exp", "out._backward = _backward", "self._backward = _backward")
+
+
+@pytest.mark.parametrize(
+    ("last", "edit", "culprit"),
+    [
+        (("pow", (2,), 3), POW_NO_INPUTS, "out = t1 ** 3"),
+        (("exp", (2,)), EXP_ON_INPUT, "out = t1.exp()"),
+    ],
+)
+def test_a_trusted_consumer_passes_the_blame_on(
+    last: tuple[Any, ...], edit: Any, culprit: str
+) -> None:
+    g = graph([(1.0, 0.5)], *PLUS_THEN, last)
+    wrong = _first_trusting(g, engine(edit), ("add",))
+    assert wrong is not None
+    assert (wrong.name, wrong.kind) == ("b", "grad")
+    assert wrong.message.endswith(
+        "b is used only by t1 = a + b, which passes on its own, and the gradient of t1 is "
+        f"right: so that backward did not run, or was replaced. The likely culprit is {culprit}, "
+        "which uses t1: it should record its inputs and set the backward of its own result."
+    )
+    # not trusted (or the wrong node's own consumer is the op under test): as before
+    plain = _first_trusting(g, engine(edit), ())
+    assert plain is not None
+    assert plain.message.endswith(
+        "b is used only by t1 = a + b; the backward of that op is the likely culprit."
+    )
+
+
+def test_a_consumer_under_test_keeps_the_blame() -> None:
+    # + is under test (not trusted) and forgets other: it is named, whatever uses t1
+    g = graph([(1.0, 0.5)], *PLUS_THEN, ("exp", (2,)))
+    forgets_other = engine(replace("__add__", "other.grad +=", "other.grad *="))
+    wrong = _first_trusting(g, forgets_other, ("exp",))
+    assert wrong is not None
+    assert wrong.message.endswith(
+        "b is used only by t1 = a + b; the backward of that op is the likely culprit."
+    )
