@@ -41,6 +41,7 @@ Call = Callable[[str, dict], Any]
 SHAPES = (Shape(3, (4, 4, 1)), Shape(2, (3, 2)))
 N_INPUTS = 5
 FD_RTOL, FD_ATOL = 1e-5, 1e-6
+AGAIN = " The first call worked, but every training loop calls it again, once per step."
 FD_MAX = 200  # parameters checked by finite differences at most
 PROBE_ZS = (-1.7, -0.6, 0.35, 1.2, 2.4)
 PATH = re.compile(r"model(\.\w+|\[-?\d+\]|\['[\w .-]{0,40}'\]|\[\"[\w .-]{0,40}\"\])*")
@@ -222,9 +223,13 @@ class Checks:
 
     # -- mlp.params -----------------------------------------------------------------------
 
+    def pcall(self) -> str:
+        """How parameters are asked for: parameters(), or parameters for a property."""
+        return self.found.get("parameters_call") or "parameters()"
+
     def params(self) -> Verdict:
         counts = []
-        name = self.found.get("parameters") or "parameters"
+        name = self.pcall()
         for k in range(len(SHAPES)):
             st = self.structure(k)
             net = self.net_text(k)
@@ -237,26 +242,34 @@ class Checks:
                 return Verdict("missing", f"{net} has no parameters() method{said}.",
                                hint=f"Rename {near}() to parameters()." if near else None)
             if "error" in params:
-                return self.crash(k, params, self.setup(k, weights=False) + [
-                    f"model.{name}()"])
+                again = params["error"].get("where") == "parameters_again"
+                failure = self.crash(k, params, self.setup(k, weights=False) + [
+                    f"model.{name}"] * (2 if again else 1))
+                failure.message += f".{AGAIN}" if again else ""
+                return failure
+            if not params["again"]:
+                return Verdict("fail", f"A second call of {net}.{name} does not return the "
+                               f"same Values as the first.{AGAIN}",
+                               counterexample="\n".join(self.setup(k, weights=False) + [
+                                   f"model.{name} == model.{name}"]))
             failure = self._params_shape(k, params["items"], params["foreign"])
             if failure is not None:
                 return failure
             counts.append(f"{len(params['items'])} for {net}")
-        return Verdict("pass", f"parameters() returns the network's own Values, each once: "
+        return Verdict("pass", f"{name} returns the network's own Values, each once: "
                                f"{' and '.join(counts)}.")
 
     def _params_shape(self, k: int, items: list[int], foreign: list[str]) -> Optional[Verdict]:
         shape, net = SHAPES[k], self.net_text(k)
-        name = self.found.get("parameters") or "parameters"
-        code = "\n".join(self.setup(k, weights=False) + [f"len(model.{name}())"])
+        name = self.pcall()
+        code = "\n".join(self.setup(k, weights=False) + [f"len(model.{name})"])
         look = self.look(k)
         owned = lay.roles(look.layout) if look.layout is not None else list(range(self.count(k)))
         n = len(items)
         if -2 in items:
             bad = items.index(-2)
             return Verdict(
-                "fail", f"{net}.{name}() returned {items.count(-2)} item(s) that are not "
+                "fail", f"{net}.{name} returned {items.count(-2)} item(s) that are not "
                 f"{self.api.class_name}s: item {bad} is a {(foreign or ['?'])[0]}.",
                 expected=f"{shape.count} {self.api.class_name} objects",
                 got=f"{n} items, {items.count(-2)} of them not Values",
@@ -264,7 +277,7 @@ class Checks:
                 counterexample=code)
         if -1 in items:
             return Verdict(
-                "fail", f"{net}.{name}() returns Values the network does not compute with "
+                "fail", f"{net}.{name} returns Values the network does not compute with "
                 f"(item {items.index(-1)} first): changing them does not change the network.",
                 hint="Return the neurons' own Values (self.w + [self.b]), not copies.",
                 counterexample=code)
@@ -272,7 +285,7 @@ class Checks:
         for j, obj in enumerate(items):
             if obj in firsts:
                 return Verdict(
-                    "fail", f"{net}.{name}() lists the same Value more than once: item {j} is "
+                    "fail", f"{net}.{name} lists the same Value more than once: item {j} is "
                     f"item {firsts[obj]} again.", expected=f"{shape.count} different Values",
                     got=f"{len(set(items))} different Values among {n} items",
                     hint=("Collect each neuron's parameters exactly once (a neuron repeated "
@@ -284,8 +297,8 @@ class Checks:
             per_layer = " + ".join(f"({a} + 1) * {b}" for a, b in zip(shape.sizes, shape.nouts))
             return Verdict(
                 "fail", f"{net} has {n} parameters; it should have {per_layer} = "
-                f"{shape.count}.", expected=f"len(model.{name}()) == {shape.count}",
-                got=f"len(model.{name}()) == {n}",
+                f"{shape.count}.", expected=f"len(model.{name}) == {shape.count}",
+                got=f"len(model.{name}) == {n}",
                 hint=fb.params_hint(shape, n, look.layout, items), counterexample=code)
         return self._params_effect(k, items)
 
@@ -311,7 +324,7 @@ class Checks:
                                    "weights: its output does not depend on its Values.")
         if _same_outputs(through, moved):
             return None
-        return Verdict("fail", f"Setting the Values that {self.net_text(k)}.parameters() returns "
+        return Verdict("fail", f"Setting the Values that {self.net_text(k)}.{self.pcall()} returns "
                                "does not set the network's weights the way they sit in it.",
                        hint="Return the neurons' own Values (self.w + [self.b]).")
 
@@ -583,7 +596,7 @@ class Checks:
             return Verdict("missing", f"{net} has no zero_grad method (looked for "
                                       f"{', '.join(ZERO_GRAD_NAMES)}).")
         code = "\n".join(self.setup(0) + [
-            f"for p in model.{self.found.get('parameters') or 'parameters'}():",
+            f"for p in model.{self.pcall()}:",
             f"    p.{self.api.grad_attr} = 1.0", f"model.{name}()"])
         if any(reply["data"][obj] != plan.weights[obj] for obj in owned):
             self.zero_grad_ok = False

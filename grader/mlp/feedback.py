@@ -220,7 +220,8 @@ def error_text(error: dict) -> str:
 
 WHERE = {
     "build": "building {net}",
-    "parameters": "model.{params}()",
+    "parameters": "model.{params}",
+    "parameters_again": "A second call of model.{params}",
     "set": "setting p.{data} on the parameters",
     "forward": "model(x)",
     "output": "using the output of model(x)",
@@ -237,7 +238,7 @@ WHERE = {
 
 def where_text(error: dict, net: str, found: dict, api: EngineAPI) -> str:
     template = WHERE.get(error.get("where", ""), error.get("where", "the check"))
-    return template.format(net=net, params=found.get("parameters") or "parameters",
+    return template.format(net=net, params=found.get("parameters_call") or "parameters()",
                            data=api.data_attr, grad=api.grad_attr, backward=api.backward,
                            zero_grad=found.get("zero_grad") or "zero_grad")
 

@@ -11,6 +11,7 @@ met, so that ``parameters()`` is never needed to reach them.
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import itertools
 import types
@@ -275,7 +276,8 @@ def discover(namespace: dict, params: dict) -> dict:
                 "Sequential(Linear(3, 4), Tanh(), Linear(4, 1)))."}
     cls = namespace[best.name]
     params_name = overrides.get("parameters") or _method(cls, PARAMETERS_NAMES) or \
-        _method(cls, tuple(k for k in dir(cls) if "param" in k.lower() and "zero" not in k))
+        _method(cls, tuple(k for k in dir(cls) if "param" in k.lower() and "zero" not in k)) \
+        or next((n for n in PARAMETERS_NAMES if _is_property(cls, n)), None)
     near = "" if params_name else _near(cls, "parameters")
     return {
         "ok": True,
@@ -285,6 +287,8 @@ def discover(namespace: dict, params: dict) -> dict:
         "extra": extra_text(best.call, best.extra, nin, nouts, namespace, cls),
         "forward": overrides.get("forward") or best.forward,
         "parameters": params_name,
+        "parameters_call": "" if not params_name else
+        params_name if _is_property(cls, params_name) else f"{params_name}()",
         "near_parameters": near,
         "zero_grad": overrides.get("zero_grad") or _method(cls, ZERO_GRAD_NAMES),
     }
@@ -401,6 +405,12 @@ def _own_call(cls: type) -> bool:
 
 def _method(cls: type, names: tuple[str, ...]) -> Optional[str]:
     return next((n for n in names if callable(getattr(cls, n, None))), None)
+
+
+def _is_property(cls: type, name: str) -> bool:
+    """Whether ``name`` is a property of the class (``model.parameters``, with no call)."""
+    found = inspect.getattr_static(cls, name, None)
+    return isinstance(found, (property, functools.cached_property))
 
 
 def _near(cls: type, name: str) -> str:
