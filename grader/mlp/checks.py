@@ -41,6 +41,7 @@ Call = Callable[[str, dict], Any]
 SHAPES = (Shape(3, (4, 4, 1)), Shape(2, (3, 2)))
 N_INPUTS = 5
 FD_RTOL, FD_ATOL = 1e-5, 1e-6
+UNLOCATED = "layout/unlocated"  # the network's Values are not the layers' weights and biases
 AGAIN = " The first call worked, but every training loop calls it again, once per step."
 FD_MAX = 200  # parameters checked by finite differences at most
 PROBE_ZS = (-1.7, -0.6, 0.35, 1.2, 2.4)
@@ -58,7 +59,7 @@ class Verdict:
     hint: Optional[str] = None
     counterexample: Optional[str] = None
     clean: bool = True  # False: passed, but only by a weaker check worth repeating
-    crash: Optional[str] = None  # "where/ErrorType" when the student's code raised
+    crash: Optional[str] = None  # "where/ErrorType" when the student's code raised; "layout/..."
     output: str = ""
 
 
@@ -299,7 +300,8 @@ class Checks:
                 "fail", f"{net} has {n} parameters; it should have {per_layer} = "
                 f"{shape.count}.", expected=f"len(model.{name}) == {shape.count}",
                 got=f"len(model.{name}) == {n}",
-                hint=fb.params_hint(shape, n, look.layout, items), counterexample=code)
+                hint=fb.params_hint(shape, n, look.layout, items), counterexample=code,
+                crash="layout/count")
         return self._params_effect(k, items)
 
     def _params_effect(self, k: int, items: list[int]) -> Optional[Verdict]:
@@ -359,7 +361,7 @@ class Checks:
                 "fail", f"{net_text} could not be checked: it holds {st['count']} Values, "
                 f"which cannot be laid out as the weights and biases of layers of "
                 f"{list(shape.nouts)} neurons on {shape.nin} inputs ({shape.count} Values).",
-                hint="Fix mlp.params first."), None, None)
+                hint="Fix mlp.params first.", crash=UNLOCATED), None, None)
         look = self._judge(k, cands, reply)
         look.runs = True
         return look
@@ -507,7 +509,8 @@ class Checks:
             return failure
         if look.layout is None:
             return Verdict("fail", f"The gradients of {self.net_text(k)} could not be checked: "
-                                   "its weights could not be located (see mlp.forward).")
+                                   "its weights could not be located (see mlp.forward).",
+                           crash=UNLOCATED)
         want = self.fresh(k)
         if want is None:
             return Verdict("fail", "The gradients could not be checked: no weight changes the "

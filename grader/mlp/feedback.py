@@ -204,13 +204,11 @@ def _near(got: Optional[float], want: Optional[float]) -> bool:
     return got is not None and want is not None and abs(got - want) <= 1e-6 + 1e-5 * abs(want)
 
 
-def train_hint(items: Optional[list[int]], last: float, first: float) -> Optional[str]:
+def train_hint(items: Optional[list[int]]) -> Optional[str]:
     """Why the loop did not learn, when the numbers say so."""
     if items is not None and -1 in items:
         return ("parameters() returns Values the network does not use (see mlp.params); the "
                 "training here updates the network's own Values, and still did not learn.")
-    if abs(last - first) <= 1e-12 * max(1.0, abs(first)):
-        return "The loss never changed: the updates do not reach the model's Values."
     return None
 
 
