@@ -37,8 +37,8 @@ BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward()
 OWNERS = {"forward": "mlp.forward", "backward": "mlp.grad", "layout": "mlp.forward"}
 STEPS = {"forward": "your network's forward pass, which raises an error",
          "backward": "loss.backward(), which raises an error",
-         "layout": "its weights and biases located, and your network holds the wrong number "
-                   "of Values"}
+         "layout": "your network's Values laid out as the layers' weights and biases, which "
+                   "cannot be done: it holds the wrong number of Values"}
 CHECKS = {"mlp.forward": "the forward check", "mlp.grad": "the gradient check",
           "mlp.zero_grad": "the backward pass after zero_grad()", "mlp.train": "training"}
 NOT_CHECKED = ("Not checked: {check} needs {step} (see {owner}). Not "
@@ -124,7 +124,8 @@ def _malformed(error: schema.Malformed) -> Verdict:
 def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str],
            used: set[str]) -> Verdict:
     """The verdict that counts, once the corrected engine has had its say."""
-    if corrected.crash is not None and corrected.crash != student.crash:
+    if corrected.crash is not None and corrected.crash != student.crash and \
+            not corrected.crash.startswith("layout/"):  # a verdict, not a run that broke
         ops = join(failed)
         return Verdict(
             "error",

@@ -229,7 +229,7 @@ class Checks:
         return self.found.get("parameters_call") or "parameters()"
 
     def params(self) -> Verdict:
-        counts = []
+        counts: list[str] = []
         name = self.pcall()
         for k in range(len(SHAPES)):
             st = self.structure(k)
@@ -244,18 +244,18 @@ class Checks:
                                hint=f"Rename {near}() to parameters()." if near else None)
             if "error" in params:
                 again = params["error"].get("where") == "parameters_again"
-                failure = self.crash(k, params, self.setup(k, weights=False) + [
+                crashed = self.crash(k, params, self.setup(k, weights=False) + [
                     f"model.{name}"] * (2 if again else 1))
-                failure.message += f".{AGAIN}" if again else ""
+                crashed.message += f".{AGAIN}" if again else ""
+                return crashed
+            failure = self._params_shape(k, params["items"], params["foreign"])
+            if failure is not None:
                 return failure
-            if not params["again"]:
+            if not params["again"]:  # checked once the first call's own Values are right
                 return Verdict("fail", f"A second call of {net}.{name} does not return the "
                                f"same Values as the first.{AGAIN}",
                                counterexample="\n".join(self.setup(k, weights=False) + [
                                    f"model.{name} == model.{name}"]))
-            failure = self._params_shape(k, params["items"], params["foreign"])
-            if failure is not None:
-                return failure
             counts.append(f"{len(params['items'])} for {net}")
         return Verdict("pass", f"{name} returns the network's own Values, each once: "
                                f"{' and '.join(counts)}.")
@@ -635,9 +635,11 @@ class Checks:
                 f"{self._place(0, mismatch)} is not the fresh one.",
                 hint="zero_grad() must leave every gradient at 0 and nothing else changed.",
                 counterexample=code)
+        unlocated = look.failure is not None and look.failure.crash == UNLOCATED
+        why = ("your network's Values cannot be laid out as the layers' weights and biases"
+               if unlocated else "the forward pass does not run")
         after = ("the next backward pass gives the fresh gradients" if fresh else
-                 "the backward pass after it was not checked, since the forward pass does not "
-                 "run (see mlp.forward)")
+                 f"the backward pass after it was not checked, since {why} (see mlp.forward)")
         return Verdict("pass", f"{name}() sets all {len(owned)} gradients of {net} to 0 and "
                                f"leaves the values alone; {after}.")
 
