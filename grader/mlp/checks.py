@@ -257,7 +257,7 @@ class Checks:
                                counterexample="\n".join(self.setup(k, weights=False) + [
                                    f"model.{name} == model.{name}"]))
             counts.append(f"{len(params['items'])} for {net}")
-        return Verdict("pass", f"{name} returns the network's own Values, each once: "
+        return Verdict("pass", f"model.{name} returns the network's own Values, each once: "
                                f"{' and '.join(counts)}.")
 
     def _params_shape(self, k: int, items: list[int], foreign: list[str]) -> Optional[Verdict]:

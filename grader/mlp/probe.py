@@ -182,8 +182,7 @@ def parameters_list(s: Session, where: str = "parameters") -> list[Any]:
         raise ProbeError(where, AttributeError("no parameters() method"))
     try:
         items = getattr(s.model, name)
-        if str(s.found.get("parameters_call", "")).endswith("()") or \
-                not s.found.get("parameters_call"):
+        if _called(s):
             items = items()
         out: list[Any] = []
         for item in items:
@@ -506,8 +505,16 @@ def _hold_parameters(s: Session) -> None:
     if roles is None:
         return
     own = [s.values[k] for k in roles if 0 <= k < len(s.values)]
+    held: Any = lambda *args, **kwargs: list(own)  # noqa: E731
+    if not _called(s):
+        held = own  # an attribute (a property cannot be held: it keeps answering)
     with suppress(BaseException):
-        setattr(s.model, name, lambda *args, **kwargs: list(own))
+        setattr(s.model, name, held)
+
+
+def _called(s: Session) -> bool:
+    """Whether parameters are asked for with a call (parameters()), not as a property."""
+    return str(s.found.get("parameters_call") or "()").endswith("()")
 
 
 @probe("mlp.neurons")

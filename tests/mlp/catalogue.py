@@ -170,7 +170,16 @@ CORRECT: tuple[Entry, ...] = (
             "for p in layer.parameters()]\n", "    @property\n    def parameters(self):\n"
             "        return [p for layer in self.layers for p in layer.parameters]\n"),
            ("for p in self.parameters():", "for p in self.parameters:")),
-          hints={"mlp.params": "parameters returns the network's own Values"}),
+          hints={"mlp.params": "model.parameters returns"}),
+    Entry("parameters_attribute", "No parameters() method: MLP.__init__ stores the list in "
+          "self.parameters, and zero_grad loops over it.", "tanh_linear", ALL_PASS,
+          (("    def parameters(self):\n        return []\n", ""),
+           ("    def parameters(self):\n        return [p for layer in self.layers "
+            "for p in layer.parameters()]\n", ""),
+           ("for i in range(len(nouts))]\n", "for i in range(len(nouts))]\n"
+            "        self.parameters = [p for layer in self.layers for p in layer.parameters()]\n"),
+           ("for p in self.parameters():", "for p in self.parameters:")),
+          hints={"mlp.params": "model.parameters returns"}),
     Entry("leaky_relu", "An activation the grader does not know (leaky relu): forward is "
           "checked generically, gradients against finite differences.", "tanh_linear",
           ALL_PASS, ((TANH_CALL, "return act.leaky_relu() if self.nonlin else act"),),
