@@ -370,7 +370,7 @@ def structure_probe(namespace: dict, params: dict) -> dict:
         index = {id(v): k for k, v in enumerate(s.values)}
         items = [index.get(id(p), -1 if isinstance(p, s.cls) else -2) for p in plist]
         foreign = [type(p).__name__[:40] for p in plist if not isinstance(p, s.cls)][:8]
-        same = [id(p) for p in again] == [id(p) for p in plist]
+        same = sorted(map(id, again)) == sorted(map(id, plist))  # in any order
         answer["parameters"] = {"present": True, "items": items, "foreign": foreign,
                                 "again": same}
         return answer
