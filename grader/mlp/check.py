@@ -13,7 +13,7 @@ not, the category is an "error" worth 0 points, with the reason. The model answe
 forward pass to mlp.forward, a loss.backward() to mlp.grad; the later checks that cannot run
 without that step are not charged, with a note. So is a network whose Values cannot be laid
 out as the layers' weights and biases: charged to mlp.params when its parameters() has the
-wrong count too, else to mlp.forward; grad and train, which need the weights located, are not.
+wrong count too, else to mlp.forward; the other checks that need the weights located are not.
 """
 
 from __future__ import annotations

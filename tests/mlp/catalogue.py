@@ -312,7 +312,8 @@ BUGGY += (
           (("        return [p for n in self.neurons for p in n.parameters()]\n",
             "        self.parameters = [p for n in self.neurons for p in n.parameters()]\n"
             "        return self.parameters\n"),),
-          hints={"mlp.params": "A second call of model.parameters() raised TypeError"}),
+          hints={"mlp.params": "A second call of model.parameters() raised TypeError: "
+                 "'list' object is not callable. The first call ran"}),
     Entry("parameters_new_each_call", "Neuron.parameters() makes fresh bias Values on every "
           "call after the first: the second call does not return the same Values.",
           "tanh_linear", _verdicts(params="fail"),
