@@ -11,7 +11,9 @@ counts, and the message says so. If the corrected run itself breaks where the st
 not, the category is an "error" worth 0 points, with the reason. The model answer
 (reference/) never reaches the child. A step of the network that raises is charged once: a
 forward pass to mlp.forward, a loss.backward() to mlp.grad; the later checks that cannot run
-without that step are not charged, with a note.
+without that step are not charged, with a note. So is a network whose Values cannot be laid
+out as the layers' weights and biases: charged to mlp.params when its parameters() has the
+wrong count too, else to mlp.forward; the other checks that need the weights located are not.
 """
 
 from __future__ import annotations
@@ -32,14 +34,17 @@ OVERRIDES = ("mlp_class", "mlp_call", "forward", "zero_grad", "parameters")
 BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on
 # A step of the network that raises is charged once, to the category that checks that step;
 # a later check that stops at the same step is not charged (as an op built on a failing op).
-OWNERS = {"forward": "mlp.forward", "backward": "mlp.grad"}
-STEPS = {"forward": "your network's forward pass", "backward": "loss.backward()"}
-CHECKS = {"mlp.grad": "the gradient check", "mlp.zero_grad": "the backward pass after "
-          "zero_grad()", "mlp.train": "training"}
-NOT_CHECKED = ("Not checked: {check} needs {step}, which raises an error (see {owner}). Not "
+OWNERS = {"forward": "mlp.forward", "backward": "mlp.grad", "layout": "mlp.forward"}
+STEPS = {"forward": "your network's forward pass, which raises an error",
+         "backward": "loss.backward(), which raises an error",
+         "layout": "your network's Values laid out as the layers' weights and biases, which "
+                   "cannot be done: it holds the wrong number of Values"}
+CHECKS = {"mlp.forward": "the forward check", "mlp.grad": "the gradient check",
+          "mlp.zero_grad": "the backward pass after zero_grad()", "mlp.train": "training"}
+NOT_CHECKED = ("Not checked: {check} needs {step} (see {owner}). Not "
                "charged here: fix that, and this category will be checked again.")
 ZERO_GRAD_ONLY = ("{name}() sets every gradient to 0 and leaves the values alone. The backward "
-                  "pass after it was not checked: {step} raises an error (see {owner}). Not "
+                  "pass after it was not checked: it needs {step} (see {owner}). Not "
                   "charged here.")
 
 
@@ -119,7 +124,8 @@ def _malformed(error: schema.Malformed) -> Verdict:
 def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str],
            used: set[str]) -> Verdict:
     """The verdict that counts, once the corrected engine has had its say."""
-    if corrected.crash is not None and corrected.crash != student.crash:
+    if corrected.crash is not None and corrected.crash != student.crash and \
+            not corrected.crash.startswith("layout/"):  # a verdict, not a run that broke
         ops = join(failed)
         return Verdict(
             "error",
@@ -143,10 +149,13 @@ def _blame(category: str, student: Verdict, corrected: Verdict, failed: set[str]
 def _charge_steps_once(verdicts: dict[str, Verdict], found: dict) -> None:
     """A forward pass or a loss.backward() that raises is charged once, to the category that
     checks that step; a later check that could not run only because that step raised is not
-    charged."""
+    charged. Weights that cannot be located are charged to mlp.params when it failed too (the
+    network holds the wrong number of Values), else to mlp.forward."""
     for step, owner in OWNERS.items():
         if not _raised_in(verdicts[owner], step):
             continue
+        if step == "layout" and _raised_in(verdicts["mlp.params"], step):
+            owner = "mlp.params"
         for category, check in CHECKS.items():
             if category == owner or not _raised_in(verdicts[category], step):
                 continue

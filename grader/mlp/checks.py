@@ -41,6 +41,8 @@ Call = Callable[[str, dict], Any]
 SHAPES = (Shape(3, (4, 4, 1)), Shape(2, (3, 2)))
 N_INPUTS = 5
 FD_RTOL, FD_ATOL = 1e-5, 1e-6
+UNLOCATED = "layout/unlocated"  # the network's Values are not the layers' weights and biases
+AGAIN = " The first call ran, but every training loop calls it again, once per step."
 FD_MAX = 200  # parameters checked by finite differences at most
 PROBE_ZS = (-1.7, -0.6, 0.35, 1.2, 2.4)
 PATH = re.compile(r"model(\.\w+|\[-?\d+\]|\['[\w .-]{0,40}'\]|\[\"[\w .-]{0,40}\"\])*")
@@ -57,7 +59,7 @@ class Verdict:
     hint: Optional[str] = None
     counterexample: Optional[str] = None
     clean: bool = True  # False: passed, but only by a weaker check worth repeating
-    crash: Optional[str] = None  # "where/ErrorType" when the student's code raised
+    crash: Optional[str] = None  # "where/ErrorType" when the student's code raised; "layout/..."
     output: str = ""
 
 
@@ -222,9 +224,13 @@ class Checks:
 
     # -- mlp.params -----------------------------------------------------------------------
 
+    def pcall(self) -> str:
+        """How parameters are asked for: parameters(), or parameters for a property."""
+        return self.found.get("parameters_call") or "parameters()"
+
     def params(self) -> Verdict:
-        counts = []
-        name = self.found.get("parameters") or "parameters"
+        counts: list[str] = []
+        name = self.pcall()
         for k in range(len(SHAPES)):
             st = self.structure(k)
             net = self.net_text(k)
@@ -237,26 +243,34 @@ class Checks:
                 return Verdict("missing", f"{net} has no parameters() method{said}.",
                                hint=f"Rename {near}() to parameters()." if near else None)
             if "error" in params:
-                return self.crash(k, params, self.setup(k, weights=False) + [
-                    f"model.{name}()"])
+                again = params["error"].get("where") == "parameters_again"
+                crashed = self.crash(k, params, self.setup(k, weights=False) + [
+                    f"model.{name}"] * (2 if again else 1))
+                crashed.message += f".{AGAIN}" if again else ""
+                return crashed
             failure = self._params_shape(k, params["items"], params["foreign"])
             if failure is not None:
                 return failure
+            if not params["again"]:  # checked once the first call's own Values are right
+                return Verdict("fail", f"A second call of {net}.{name} does not return the "
+                               f"same Values as the first.{AGAIN}",
+                               counterexample="\n".join(self.setup(k, weights=False) + [
+                                   f"model.{name} == model.{name}"]))
             counts.append(f"{len(params['items'])} for {net}")
-        return Verdict("pass", f"parameters() returns the network's own Values, each once: "
+        return Verdict("pass", f"model.{name} returns the network's own Values, each once: "
                                f"{' and '.join(counts)}.")
 
     def _params_shape(self, k: int, items: list[int], foreign: list[str]) -> Optional[Verdict]:
         shape, net = SHAPES[k], self.net_text(k)
-        name = self.found.get("parameters") or "parameters"
-        code = "\n".join(self.setup(k, weights=False) + [f"len(model.{name}())"])
+        name = self.pcall()
+        code = "\n".join(self.setup(k, weights=False) + [f"len(model.{name})"])
         look = self.look(k)
         owned = lay.roles(look.layout) if look.layout is not None else list(range(self.count(k)))
         n = len(items)
         if -2 in items:
             bad = items.index(-2)
             return Verdict(
-                "fail", f"{net}.{name}() returned {items.count(-2)} item(s) that are not "
+                "fail", f"{net}.{name} returned {items.count(-2)} item(s) that are not "
                 f"{self.api.class_name}s: item {bad} is a {(foreign or ['?'])[0]}.",
                 expected=f"{shape.count} {self.api.class_name} objects",
                 got=f"{n} items, {items.count(-2)} of them not Values",
@@ -264,7 +278,7 @@ class Checks:
                 counterexample=code)
         if -1 in items:
             return Verdict(
-                "fail", f"{net}.{name}() returns Values the network does not compute with "
+                "fail", f"{net}.{name} returns Values the network does not compute with "
                 f"(item {items.index(-1)} first): changing them does not change the network.",
                 hint="Return the neurons' own Values (self.w + [self.b]), not copies.",
                 counterexample=code)
@@ -272,7 +286,7 @@ class Checks:
         for j, obj in enumerate(items):
             if obj in firsts:
                 return Verdict(
-                    "fail", f"{net}.{name}() lists the same Value more than once: item {j} is "
+                    "fail", f"{net}.{name} lists the same Value more than once: item {j} is "
                     f"item {firsts[obj]} again.", expected=f"{shape.count} different Values",
                     got=f"{len(set(items))} different Values among {n} items",
                     hint=("Collect each neuron's parameters exactly once (a neuron repeated "
@@ -284,9 +298,10 @@ class Checks:
             per_layer = " + ".join(f"({a} + 1) * {b}" for a, b in zip(shape.sizes, shape.nouts))
             return Verdict(
                 "fail", f"{net} has {n} parameters; it should have {per_layer} = "
-                f"{shape.count}.", expected=f"len(model.{name}()) == {shape.count}",
-                got=f"len(model.{name}()) == {n}",
-                hint=fb.params_hint(shape, n, look.layout, items), counterexample=code)
+                f"{shape.count}.", expected=f"len(model.{name}) == {shape.count}",
+                got=f"len(model.{name}) == {n}",
+                hint=fb.params_hint(shape, n, look.layout, items), counterexample=code,
+                crash="layout/count")
         return self._params_effect(k, items)
 
     def _params_effect(self, k: int, items: list[int]) -> Optional[Verdict]:
@@ -311,7 +326,7 @@ class Checks:
                                    "weights: its output does not depend on its Values.")
         if _same_outputs(through, moved):
             return None
-        return Verdict("fail", f"Setting the Values that {self.net_text(k)}.parameters() returns "
+        return Verdict("fail", f"Setting the Values that {self.net_text(k)}.{self.pcall()} returns "
                                "does not set the network's weights the way they sit in it.",
                        hint="Return the neurons' own Values (self.w + [self.b]).")
 
@@ -346,7 +361,7 @@ class Checks:
                 "fail", f"{net_text} could not be checked: it holds {st['count']} Values, "
                 f"which cannot be laid out as the weights and biases of layers of "
                 f"{list(shape.nouts)} neurons on {shape.nin} inputs ({shape.count} Values).",
-                hint="Fix mlp.params first."), None, None)
+                hint="Fix mlp.params first.", crash=UNLOCATED), None, None)
         look = self._judge(k, cands, reply)
         look.runs = True
         return look
@@ -494,7 +509,8 @@ class Checks:
             return failure
         if look.layout is None:
             return Verdict("fail", f"The gradients of {self.net_text(k)} could not be checked: "
-                                   "its weights could not be located (see mlp.forward).")
+                                   "its weights could not be located (see mlp.forward).",
+                           crash=UNLOCATED)
         want = self.fresh(k)
         if want is None:
             return Verdict("fail", "The gradients could not be checked: no weight changes the "
@@ -583,7 +599,7 @@ class Checks:
             return Verdict("missing", f"{net} has no zero_grad method (looked for "
                                       f"{', '.join(ZERO_GRAD_NAMES)}).")
         code = "\n".join(self.setup(0) + [
-            f"for p in model.{self.found.get('parameters') or 'parameters'}():",
+            f"for p in model.{self.pcall()}:",
             f"    p.{self.api.grad_attr} = 1.0", f"model.{name}()"])
         if any(reply["data"][obj] != plan.weights[obj] for obj in owned):
             self.zero_grad_ok = False
@@ -619,9 +635,11 @@ class Checks:
                 f"{self._place(0, mismatch)} is not the fresh one.",
                 hint="zero_grad() must leave every gradient at 0 and nothing else changed.",
                 counterexample=code)
+        unlocated = look.failure is not None and look.failure.crash == UNLOCATED
+        why = ("your network's Values cannot be laid out as the layers' weights and biases"
+               if unlocated else "the forward pass does not run")
         after = ("the next backward pass gives the fresh gradients" if fresh else
-                 "the backward pass after it was not checked, since the forward pass does not "
-                 "run (see mlp.forward)")
+                 f"the backward pass after it was not checked, since {why} (see mlp.forward)")
         return Verdict("pass", f"{name}() sets all {len(owned)} gradients of {net} to 0 and "
                                f"leaves the values alone; {after}.")
 

@@ -204,13 +204,11 @@ def _near(got: Optional[float], want: Optional[float]) -> bool:
     return got is not None and want is not None and abs(got - want) <= 1e-6 + 1e-5 * abs(want)
 
 
-def train_hint(items: Optional[list[int]], last: float, first: float) -> Optional[str]:
+def train_hint(items: Optional[list[int]]) -> Optional[str]:
     """Why the loop did not learn, when the numbers say so."""
     if items is not None and -1 in items:
         return ("parameters() returns Values the network does not use (see mlp.params); the "
                 "training here updates the network's own Values, and still did not learn.")
-    if abs(last - first) <= 1e-12 * max(1.0, abs(first)):
-        return "The loss never changed: the updates do not reach the model's Values."
     return None
 
 
@@ -220,7 +218,8 @@ def error_text(error: dict) -> str:
 
 WHERE = {
     "build": "building {net}",
-    "parameters": "model.{params}()",
+    "parameters": "model.{params}",
+    "parameters_again": "A second call of model.{params}",
     "set": "setting p.{data} on the parameters",
     "forward": "model(x)",
     "output": "using the output of model(x)",
@@ -237,7 +236,7 @@ WHERE = {
 
 def where_text(error: dict, net: str, found: dict, api: EngineAPI) -> str:
     template = WHERE.get(error.get("where", ""), error.get("where", "the check"))
-    return template.format(net=net, params=found.get("parameters") or "parameters",
+    return template.format(net=net, params=found.get("parameters_call") or "parameters()",
                            data=api.data_attr, grad=api.grad_attr, backward=api.backward,
                            zero_grad=found.get("zero_grad") or "zero_grad")
 

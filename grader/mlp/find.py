@@ -11,6 +11,7 @@ met, so that ``parameters()`` is never needed to reach them.
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import itertools
 import types
@@ -225,6 +226,7 @@ class Candidate:
     works: bool  # maps 3 numbers to one Value (or a list of one)
     right_count: bool
     named: bool
+    attribute: str = ""  # an instance attribute holding the Values, as parameters would
 
     def key(self) -> tuple[bool, bool, bool, bool, int]:
         return (self.works and self.right_count, self.named, self.right_count, self.works,
@@ -274,8 +276,10 @@ def discover(namespace: dict, params: dict) -> dict:
                 f"{expected} Values; and a container of layer modules, "
                 "Sequential(Linear(3, 4), Tanh(), Linear(4, 1)))."}
     cls = namespace[best.name]
-    params_name = overrides.get("parameters") or _method(cls, PARAMETERS_NAMES) or \
-        _method(cls, tuple(k for k in dir(cls) if "param" in k.lower() and "zero" not in k))
+    shadows = best.attribute if hasattr(cls, best.attribute) else ""  # model.x is the list
+    params_name = overrides.get("parameters") or shadows or _method(cls, PARAMETERS_NAMES) or \
+        _method(cls, tuple(k for k in dir(cls) if "param" in k.lower() and "zero" not in k)) \
+        or next((n for n in PARAMETERS_NAMES if _is_property(cls, n)), None) or best.attribute
     near = "" if params_name else _near(cls, "parameters")
     return {
         "ok": True,
@@ -285,6 +289,9 @@ def discover(namespace: dict, params: dict) -> dict:
         "extra": extra_text(best.call, best.extra, nin, nouts, namespace, cls),
         "forward": overrides.get("forward") or best.forward,
         "parameters": params_name,
+        "parameters_call": "" if not params_name else
+        params_name if _is_property(cls, params_name) or params_name == best.attribute
+        else f"{params_name}()",
         "near_parameters": near,
         "zero_grad": overrides.get("zero_grad") or _method(cls, ZERO_GRAD_NAMES),
     }
@@ -327,7 +334,18 @@ def _try(namespace: dict, name: str, call: str, extra: int, value_cls: type, nin
             break
     named = name.lower() in {n.lower() for n in NETWORK_NAMES}
     return Candidate(name, call, extra, forward, len(values), works, len(values) == expected,
-                     named)
+                     named, _values_attribute(model, value_cls))
+
+
+def _values_attribute(model: Any, value_cls: type) -> str:
+    """The first parameters-like instance attribute that is a list of Values, or ''."""
+    own = getattr(model, "__dict__", {})
+    for name in PARAMETERS_NAMES:
+        held = own.get(name)
+        if isinstance(held, (list, tuple)) and held and \
+                all(isinstance(v, value_cls) for v in held):
+            return name
+    return ""
 
 
 def _broken(namespace: dict, names: list[str], calls: list[str], nin: int, nouts: list[int]
@@ -401,6 +419,12 @@ def _own_call(cls: type) -> bool:
 
 def _method(cls: type, names: tuple[str, ...]) -> Optional[str]:
     return next((n for n in names if callable(getattr(cls, n, None))), None)
+
+
+def _is_property(cls: type, name: str) -> bool:
+    """Whether ``name`` is a property of the class (``model.parameters``, with no call)."""
+    found = inspect.getattr_static(cls, name, None)
+    return isinstance(found, (property, functools.cached_property))
 
 
 def _near(cls: type, name: str) -> str:

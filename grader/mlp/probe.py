@@ -175,12 +175,15 @@ def _seed(namespace: dict, seed: int) -> None:
                 seeder(seed)
 
 
-def parameters_list(s: Session) -> list[Any]:
+def parameters_list(s: Session, where: str = "parameters") -> list[Any]:
+    """What model.parameters() returns (model.parameters, when it is a property)."""
     name = s.found.get("parameters")
     if not name:
-        raise ProbeError("parameters", AttributeError("no parameters() method"))
+        raise ProbeError(where, AttributeError("no parameters() method"))
     try:
-        items = getattr(s.model, name)()
+        items = getattr(s.model, name)
+        if _called(s):
+            items = items()
         out: list[Any] = []
         for item in items:
             out.append(item)
@@ -188,7 +191,7 @@ def parameters_list(s: Session) -> list[Any]:
                 break
         return out
     except BaseException as error:  # noqa: B036
-        raise ProbeError("parameters", error) from None
+        raise ProbeError(where, error) from None
 
 
 # -- the attributes' layout ----------------------------------------------------------------
@@ -360,13 +363,16 @@ def structure_probe(namespace: dict, params: dict) -> dict:
             return answer
         try:
             plist = parameters_list(s)
+            again = parameters_list(s, "parameters_again")  # as every training loop does
         except ProbeError as error:
             answer["parameters"] = {"present": True, "error": error_of(error)}
             return answer
         index = {id(v): k for k, v in enumerate(s.values)}
         items = [index.get(id(p), -1 if isinstance(p, s.cls) else -2) for p in plist]
         foreign = [type(p).__name__[:40] for p in plist if not isinstance(p, s.cls)][:8]
-        answer["parameters"] = {"present": True, "items": items, "foreign": foreign}
+        same = sorted(map(id, again)) == sorted(map(id, plist))  # in any order
+        answer["parameters"] = {"present": True, "items": items, "foreign": foreign,
+                                "again": same}
         return answer
 
     return run(namespace, params, body)
@@ -499,8 +505,16 @@ def _hold_parameters(s: Session) -> None:
     if roles is None:
         return
     own = [s.values[k] for k in roles if 0 <= k < len(s.values)]
+    held: Any = lambda *args, **kwargs: list(own)  # noqa: E731
+    if not _called(s):
+        held = own  # an attribute (a property cannot be held: it keeps answering)
     with suppress(BaseException):
-        setattr(s.model, name, lambda *args, **kwargs: list(own))
+        setattr(s.model, name, held)
+
+
+def _called(s: Session) -> bool:
+    """Whether parameters are asked for with a call (parameters()), not as a property."""
+    return str(s.found.get("parameters_call") or "()").endswith("()")
 
 
 @probe("mlp.neurons")

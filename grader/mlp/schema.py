@@ -138,7 +138,7 @@ def _discover(r: dict, sizes: dict[str, int]) -> dict[str, Any]:
         out[key] = text(r.get(key))
     for key in ("parameters", "zero_grad"):
         out[key] = None if r.get(key) is None else text(r[key], 80)
-    for key in ("extra", "near_parameters"):
+    for key in ("extra", "near_parameters", "parameters_call"):
         out[key] = text(r.get(key, ""))
     out["choice"] = integer(r.get("choice", 0), 0, 64)
     return out
@@ -171,7 +171,8 @@ def _structure(r: dict, sizes: dict[str, int]) -> dict[str, Any]:
             raise _fail("parameters() foreign items are malformed")
         out["parameters"] = {"present": True,
                              "items": [integer(k, -2, count - 1) for k in items],
-                             "foreign": [text(f, 40) for f in foreign]}
+                             "foreign": [text(f, 40) for f in foreign],
+                             "again": params.get("again", True) is True}
     return out
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Optional
 from grader.mlp import feedback as fb
 from grader.mlp import layouts as lay
 from grader.mlp import schema
-from grader.mlp.checks import Look, Verdict, all_close, net_of
+from grader.mlp.checks import UNLOCATED, Look, Verdict, all_close, net_of
 from grader.mlp.find import FOUR_XS, FOUR_YS
 from grader.mlp.models import Net, predict, torch_train
 
@@ -186,7 +186,9 @@ class Trainer:
         goal = TRAIN_TARGET * min(first, baseline)
         st = self.checks.structure(0)
         items = st["parameters"].get("items") if "error" not in st else None
-        hint = fb.train_hint(items, last, first)
+        hint = fb.train_hint(items)
+        # targets suited to the activations need the weights located (else see mlp.forward)
+        crash = UNLOCATED if look.layout is None else None
         return Verdict(
             "fail",
             f"{loop} did not lower the loss to 10% of where it started (or of "
@@ -194,7 +196,8 @@ class Trainer:
             f"steps, at any learning rate in {list(LEARNING_RATES)}, from your initialisation "
             "or from a start the grader chose.",
             expected=f"a loss of at most {fb.fmt(goal)}",
-            got=f"at best {fb.fmt(last)} (lr = {lr}, from {fb.fmt(first)})", hint=hint)
+            got=f"at best {fb.fmt(last)} (lr = {lr}, from {fb.fmt(first)})", hint=hint,
+            crash=crash)
 
 
 

@@ -157,6 +157,29 @@ CORRECT: tuple[Entry, ...] = (
            ("return [x.tanh() for x in inputs]", "return [x.relu() for x in inputs]")),
           hints={"mlp.params": "Sequential([Linear(3, 4), ReLU(), Linear(4, 4), ReLU(), "
                  "Linear(4, 1)])"}),
+    Entry("parameters_property", "parameters is a property (model.parameters, no call) on "
+          "every module, zero_grad included.", "tanh_linear", ALL_PASS,
+          (("    def parameters(self):\n        return []\n",
+            "    @property\n    def parameters(self):\n        return []\n"),
+           ("    def parameters(self):\n        return self.w + [self.b]\n",
+            "    @property\n    def parameters(self):\n        return self.w + [self.b]\n"),
+           ("    def parameters(self):\n        return [p for n in self.neurons "
+            "for p in n.parameters()]\n", "    @property\n    def parameters(self):\n"
+            "        return [p for n in self.neurons for p in n.parameters]\n"),
+           ("    def parameters(self):\n        return [p for layer in self.layers "
+            "for p in layer.parameters()]\n", "    @property\n    def parameters(self):\n"
+            "        return [p for layer in self.layers for p in layer.parameters]\n"),
+           ("for p in self.parameters():", "for p in self.parameters:")),
+          hints={"mlp.params": "model.parameters returns"}),
+    Entry("parameters_attribute", "No parameters() method: MLP.__init__ stores the list in "
+          "self.parameters, and zero_grad loops over it.", "tanh_linear", ALL_PASS,
+          (("    def parameters(self):\n        return []\n", ""),
+           ("    def parameters(self):\n        return [p for layer in self.layers "
+            "for p in layer.parameters()]\n", ""),
+           ("for i in range(len(nouts))]\n", "for i in range(len(nouts))]\n"
+            "        self.parameters = [p for layer in self.layers for p in layer.parameters()]\n"),
+           ("for p in self.parameters():", "for p in self.parameters:")),
+          hints={"mlp.params": "model.parameters returns"}),
     Entry("leaky_relu", "An activation the grader does not know (leaky relu): forward is "
           "checked generically, gradients against finite differences.", "tanh_linear",
           ALL_PASS, ((TANH_CALL, "return act.leaky_relu() if self.nonlin else act"),),
@@ -280,6 +303,32 @@ BUGGY += (
           "number, cutting the graph below it.", "tanh_linear", _verdicts(grad="fail"),
           ((TANH_CALL, "return Value(act.data).tanh() if self.nonlin else act"),),
           hints={"mlp.grad": "No gradient reaches layer 0, 1"}),
+)
+
+BUGGY += (
+    Entry("parameters_replaces_itself", "Layer.parameters() stores its list in "
+          "self.parameters, replacing the method: the second call raises TypeError.",
+          "tanh_linear", _verdicts(params="fail"),
+          (("        return [p for n in self.neurons for p in n.parameters()]\n",
+            "        self.parameters = [p for n in self.neurons for p in n.parameters()]\n"
+            "        return self.parameters\n"),),
+          hints={"mlp.params": "A second call of model.parameters() raised TypeError: "
+                 "'list' object is not callable. The first call ran"}),
+    Entry("parameters_new_each_call", "Neuron.parameters() makes fresh bias Values on every "
+          "call after the first: the second call does not return the same Values.",
+          "tanh_linear", _verdicts(params="fail"),
+          (("        return self.w + [self.b]\n",
+            "        if getattr(self, 'asked', False):\n"
+            "            self.b = Value(self.b.data)\n"
+            "        self.asked = True\n        return self.w + [self.b]\n"),),
+          hints={"mlp.params": "does not return the same Values"}),
+    Entry("layers_all_take_nin", "Every layer is built with the network's nin inputs: the "
+          "network holds 36 Values, not 41. Charged once, to mlp.params.", "tanh_linear",
+          _verdicts(params="fail"),
+          (("Layer(sz[i], sz[i+1], nonlin=i!=len(nouts)-1)",
+            "Layer(nin, sz[i+1], nonlin=i!=len(nouts)-1)"),),
+          hints={"mlp.params": "it should have", "mlp.forward": "Not checked",
+                 "mlp.grad": "Not checked"}),
 )
 
 NOT_CHECKED = "Not checked"
