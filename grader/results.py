@@ -38,6 +38,22 @@ class FailingGraph:
     marked: list[tuple[int, int]] = field(default_factory=list)
 
 
+
+@dataclass
+class Verdict:
+    """One category's outcome before scoring (a network or a numpy-mode check)."""
+
+    status: Status
+    message: str
+    expected: Optional[str] = None
+    got: Optional[str] = None
+    hint: Optional[str] = None
+    counterexample: Optional[str] = None
+    clean: bool = True  # False: passed, but only by a weaker check worth repeating
+    crash: Optional[str] = None  # "where/ErrorType" when the student's code raised; "layout/..."
+    output: str = ""
+
+
 @dataclass
 class CategoryResult:
     """The verdict on one category (an op, a property of backward, or the MLP)."""

@@ -25,10 +25,10 @@ from grader.discover.api import EngineAPI
 from grader.evaluate.oracle_process import OracleError
 from grader.evaluate.runner import RunnerError
 from grader.mlp import MLP_CATEGORIES, MLP_WEIGHTS, schema
-from grader.mlp.checks import SHAPES, Call, Checks, Correction, Verdict
+from grader.mlp.checks import SHAPES, Call, Checks, Correction
 from grader.mlp.feedback import join
 from grader.ops import OP_CATEGORIES
-from grader.results import CategoryResult
+from grader.results import CategoryResult, Verdict
 
 OVERRIDES = ("mlp_class", "mlp_call", "forward", "zero_grad", "parameters")
 BACKWARD_LEVEL = {"api", "reuse", "graph"}  # engine categories every backward() relies on

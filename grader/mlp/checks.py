@@ -34,7 +34,7 @@ from grader.mlp.models import (
     predict,
     torch_grads,
 )
-from grader.results import Status
+from grader.results import Verdict
 
 Call = Callable[[str, dict], Any]
 
@@ -46,21 +46,6 @@ AGAIN = " The first call ran, but every training loop calls it again, once per s
 FD_MAX = 200  # parameters checked by finite differences at most
 PROBE_ZS = (-1.7, -0.6, 0.35, 1.2, 2.4)
 PATH = re.compile(r"model(\.\w+|\[-?\d+\]|\['[\w .-]{0,40}'\]|\[\"[\w .-]{0,40}\"\])*")
-
-
-@dataclass
-class Verdict:
-    """One category's outcome against one engine."""
-
-    status: Status
-    message: str
-    expected: Optional[str] = None
-    got: Optional[str] = None
-    hint: Optional[str] = None
-    counterexample: Optional[str] = None
-    clean: bool = True  # False: passed, but only by a weaker check worth repeating
-    crash: Optional[str] = None  # "where/ErrorType" when the student's code raised; "layout/..."
-    output: str = ""
 
 
 @dataclass

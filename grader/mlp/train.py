@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Optional
 from grader.mlp import feedback as fb
 from grader.mlp import layouts as lay
 from grader.mlp import schema
-from grader.mlp.checks import UNLOCATED, Look, Verdict, all_close, net_of
+from grader.mlp.checks import UNLOCATED, Look, all_close, net_of
 from grader.mlp.find import FOUR_XS, FOUR_YS
 from grader.mlp.models import Net, predict, torch_train
+from grader.results import Verdict
 
 if TYPE_CHECKING:
     from grader.mlp.checks import Checks

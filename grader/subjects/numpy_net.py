@@ -24,7 +24,7 @@ from grader.evaluate.numpy_layout import Layout, decode, encode
 from grader.evaluate.runner import RunnerError
 from grader.generate.arrays import STRATEGIES, Case, size, training_set
 from grader.generate.search import draw_examples
-from grader.results import CategoryResult, Status
+from grader.results import CategoryResult, Verdict
 
 PARTS = ("relu", "relu_backward", "sigmoid", "sigmoid_backward", "linear_forward",
          "linear_backward", "loss", "loss_backward", "update")  # fmt: skip
@@ -34,18 +34,6 @@ TRAIN = {"epochs": 300, "lr": 0.5}
 COVERED = {"relu": "model_forward", "sigmoid": "model_forward",
            "relu_backward": "model_backward", "sigmoid_backward": "model_backward",
            "loss_backward": "model_backward"}  # a part written inline is checked in the model
-
-
-@dataclass
-class Verdict:
-    """One category's outcome before scoring."""
-
-    status: Status
-    message: str
-    counterexample: Optional[str] = None
-    expected: Optional[str] = None
-    got: Optional[str] = None
-    hint: Optional[str] = None
 
 
 @dataclass
@@ -155,8 +143,8 @@ class NumpyGrader:
         return Verdict(
             "error" if first.words.startswith("crash") else "fail",
             first.words.removeprefix("crash: "),
-            code_for(part, first.case, self.found, self.layout),
-            first.expected, first.got, first.hint)
+            counterexample=code_for(part, first.case, self.found, self.layout),
+            expected=first.expected, got=first.got, hint=first.hint)
 
     def _available(self) -> set[str]:
         parts = set(self.found["parts"])
@@ -293,8 +281,9 @@ class NumpyGrader:
             return Verdict("missing", f"Your {_title(model)} is not written yet.")
         if failed and self._model_run(model, failed) is None:
             return Verdict("pass", _passes_once(model, failed))
-        return Verdict("fail", first.words, code_for(model, first.case, self.found, self.layout),
-                       first.expected, first.got, first.hint)
+        return Verdict("fail", first.words,
+                       counterexample=code_for(model, first.case, self.found, self.layout),
+                       expected=first.expected, got=first.got, hint=first.hint)
 
     def _after_model(self, model: str, verdicts: dict[str, Verdict]) -> Verdict:
         """A model check that fails after an earlier model check failed is charged there:
@@ -391,7 +380,8 @@ class NumpyGrader:
             "different after the call. Work on a copy (for example `Z = Z.copy()`), or build a "
             "new array (`np.maximum(0, Z)`, `np.where(...)`) instead of assigning into it."
             + (f" Also changed in place: {', '.join(where[1:4])}." if len(where) > 1 else ""),
-            code_for(part, self.mutated[where[0]], self.found, self.layout, raw=True))
+            counterexample=code_for(part, self.mutated[where[0]], self.found, self.layout,
+                                    raw=True))
 
     def _scored(self, category: str, v: Verdict) -> CategoryResult:
         weight = float(self.config.weights.get(category, NUMPY_WEIGHTS[category]))
