@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.catalogue.bugs import BASE, BUGS, Bug, materialize, mutate
+from tests.catalogue.bugs import BASE, BUGS, FLOAT32, Bug, materialize, mutate
 from tests.catalogue.correct_engines import CORRECT_ENGINES, DIRECTORY
 from tests.catalogue.oracle_check import OP_CATEGORIES
 
@@ -35,7 +35,6 @@ ENGINE_LEVEL = frozenset({"reuse", "graph"})
 CORRECT_FILES = (BASE, *(DIRECTORY / name for name in sorted(CORRECT_ENGINES)))
 
 
-FLOAT32 = Path(__file__).parent / "catalogue" / "precision" / "float32_data.py"
 INTERNAL_NAMES = ("WrongType", ".overwrite", ".no_chain", "self_twice", "Flaky", "Traceback")
 
 
@@ -177,15 +176,15 @@ def test_a_correct_op_is_not_blamed_for_the_op_that_uses_it(
     assert named is not None and culprit in named.group(1), message
 
 
-def test_float32_engine_is_judged_at_float32_precision() -> None:
-    report = _grade(FLOAT32)
+def test_float32_engine_is_judged_at_float32_precision(tmp_path: Path) -> None:
+    report = _grade(materialize(FLOAT32, tmp_path))
     engine = [r for r in report.categories if not r.id.startswith("mlp.") and r.id != "deep"]
     assert [r.id for r in engine if r.status != "pass"] == []
     assert any("float32" in note for note in report.notes)
 
 
-def test_float32_engine_is_charged_once_when_float64_is_required() -> None:
-    report = _grade(FLOAT32, precision="float64")
+def test_float32_engine_is_charged_once_when_float64_is_required(tmp_path: Path) -> None:
+    report = _grade(materialize(FLOAT32, tmp_path), precision="float64")
     engine = [r for r in report.categories if not r.id.startswith("mlp.") and r.id != "deep"]
     assert [r.id for r in engine if r.status != "pass"] == ["api"]
     assert "float32" in report.category("api").message
@@ -194,7 +193,7 @@ def test_float32_engine_is_charged_once_when_float64_is_required() -> None:
 def test_float32_engine_with_a_bug_still_fails_there(tmp_path: Path) -> None:
     tanh_bug = next(b for b in BUGS if b.name == "tanh_grad_from_input")
     path = tmp_path / "float32_tanh.py"
-    path.write_text(mutate(tanh_bug, FLOAT32.read_text()))
+    path.write_text(mutate(tanh_bug, materialize(FLOAT32, tmp_path).read_text()))
     report = _grade(path)
     engine = [r for r in report.categories if not r.id.startswith("mlp.") and r.id != "deep"]
     assert [r.id for r in engine if r.status != "pass"] == ["tanh"]

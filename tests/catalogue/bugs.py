@@ -56,6 +56,18 @@ def mutate(bug: Bug, text: str) -> str:
     return text
 
 
+# Not a bug: the base engine storing numpy float32, mathematically right. Every number is
+# rounded to about 7 significant digits, so results drift from torch's float64 by more than
+# float64's tolerance: judged at float32's tolerance it passes; a rubric with
+# ``precision = "float64"`` charges it once, to ``api``.
+FLOAT32 = Bug(
+    "float32_data", "The base engine storing numpy float32.", frozenset(),
+    (("import math\n", "import math\n\nimport numpy as np\n"),
+     ("        self.data = data\n", "        self.data = np.float32(data)\n"),
+     ("        self.grad = 0.0\n", "        self.grad = np.float32(0.0)\n")),
+)
+
+
 def materialize(bug: Bug, directory: Path) -> Path:
     """Write the buggy engine to ``directory/<name>.py`` and return its path."""
     path = Path(directory) / f"{bug.name}.py"

@@ -23,8 +23,8 @@ from grader.mlp.corrected import corrected_engine
 from grader.mlp.probe import in_process
 from grader.ops import OP_CATEGORIES
 from grader.results import CategoryResult
-from tests.catalogue.bugs import BASE
-from tests.mlp.catalogue import BUGGY, CATEGORIES, CORRECT, ENTRIES, NN, ROOT, Entry, source
+from tests.catalogue.bugs import BASE, FLOAT32, mutate
+from tests.mlp.catalogue import BUGGY, CATEGORIES, CORRECT, ENTRIES, NN, Entry, source
 
 CORRECT_ENGINES = Path(__file__).resolve().parents[1] / "catalogue" / "correct"
 
@@ -241,7 +241,7 @@ def test_nodes_that_cannot_be_probed_get_the_graders_own_attributes() -> None:
 def test_a_float32_engine_is_corrected_with_the_value_basics() -> None:
     """An engine storing float32 fails api under precision = "float64": the network is
     re-checked with every op, backward() and the Value basics corrected, in float64."""
-    engine = (ROOT / "tests" / "catalogue" / "precision" / "float32_data.py").read_text()
+    engine = mutate(FLOAT32, BASE.read_text())
     namespace, api = load(engine + "\n\n" + (NN / "tanh_linear.py").read_text())
     call = in_process(namespace)
     alone = {r.id: r for r in mlp_check.grade_mlp(call, api, engine_results(), load_config())}
