@@ -250,9 +250,18 @@ BUGGY: tuple[Entry, ...] = (
           hints={"mlp.grad": "No gradient reaches layer 0, 1"}),
 )
 
+# Every "parameters" of tanh_linear.py misspelled, each named by a context it has once.
+PAREMETERS = tuple((c, c.replace("parameters", "paremeters")) for c in (
+    "self.parameters()", "n.parameters()", "layer.parameters()",
+    "parameters(self):\n        return []",
+    "parameters(self):\n        return self.w",
+    "parameters(self):\n        return [p for n",
+    "parameters(self):\n        return [p for layer",
+))
 BUGGY += (
     Entry("paremeters_typo", "parameters misspelled paremeters throughout: the network works, "
-          "only parameters() is not there.", "paremeters_typo", _verdicts(params="missing"),
+          "only parameters() is not there.", "tanh_linear", _verdicts(params="missing"),
+          PAREMETERS,
           hints={"mlp.params": "paremeters"}),
     Entry("no_parameters", "No parameters() at all: zero_grad walks the matrices itself.",
           "model_forward_matrix", _verdicts(params="missing"),
