@@ -524,50 +524,12 @@ def torch_loss(net, xs, ys):
     return ((pred.squeeze() - torch.tensor(ys, dtype=dtype)) ** 2).sum()
 '''.strip("\n")
 
-NETWORK = '''
-import random
-
-class Neuron:
-
-    def __init__(self, nin):
-        self.w = [Value(random.uniform(-1,1)) for _ in range(nin)]
-        self.b = Value(random.uniform(-1,1))
-
-    def __call__(self, x):
-        # w * x + b
-        act = sum((wi*xi for wi, xi in zip(self.w, x)), self.b)
-        out = act.tanh()
-        return out
-
-    def parameters(self):
-        return self.w + [self.b]
-
-class Layer:
-
-    def __init__(self, nin, nout):
-        self.neurons = [Neuron(nin) for _ in range(nout)]
-
-    def __call__(self, x):
-        outs = [n(x) for n in self.neurons]
-        return outs[0] if len(outs) == 1 else outs
-
-    def parameters(self):
-        return [p for neuron in self.neurons for p in neuron.parameters()]
-
-class MLP:
-
-    def __init__(self, nin, nouts):
-        sz = [nin] + nouts
-        self.layers = [Layer(sz[i], sz[i+1]) for i in range(len(nouts))]
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-'''.strip("\n")
+# The network cell: the MLP typed along with the lecture video (its catalogue file, without
+# the comments at its top).
+NETWORK = "".join(
+    line for line in (Path(__file__).parents[1] / "catalogue/mlp/lecture_video.py")
+    .read_text().splitlines(keepends=True) if not line.startswith("#")
+).strip("\n")
 
 TRAIN = '''
 for k in range(20):
